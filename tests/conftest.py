@@ -1,0 +1,105 @@
+"""Shared fixtures: a real `understudy serve` process per test worker, and boto3 clients for it.
+
+Each test gets an account of its own (a random 12-digit access key), so tests never see each
+other's state and need no reset. The server's clock is manual: a test moves time explicitly.
+"""
+
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import httpx
+import pytest
+from botocore.config import Config
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A real server process; `restart()` keeps its database."""
+
+    def __init__(self, db: str, *args: str):
+        self.db, self.args, self.port, self.proc = db, args, free_port(), None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "Server":
+        cmd = [sys.executable, "-m", "understudy.cli", "serve", "--port", str(self.port), "--db", self.db,
+               *self.args]
+        self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"understudy-{self.port}.log", "ab")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}; see {self.log.name}")
+            try:
+                if httpx.get(self.url + "/_understudy/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not answer within 30 s")
+
+    def stop(self, sig_kill: bool = False) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill() if sig_kill else self.proc.terminate()
+            self.proc.wait(timeout=30)
+        self.log.close()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def admin(self, method: str, path: str, **kw) -> httpx.Response:
+        return httpx.request(method, self.url + "/_understudy" + path, timeout=60, **kw)
+
+    def advance(self, seconds: float) -> dict:
+        return self.admin("POST", "/clock", json={"advance_seconds": seconds}).json()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    db = os.environ.get("UNDERSTUDY_TEST_DB") or f"sqlite:///{tmp_path_factory.mktemp('db')}/state.db"
+    srv = Server(db, "--clock", "manual", "--timing", "fast").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def account() -> str:
+    return "".join(random.choice("0123456789") for _ in range(12))
+
+
+@pytest.fixture
+def make_client(server, account):
+    """make_client(service="workspaces", region="us-east-1", account=<this test's>)."""
+
+    def make(service: str = "workspaces", region: str = "us-east-1", account_id: str | None = None):
+        return boto3.client(service, endpoint_url=server.url, region_name=region,
+                            aws_access_key_id=account_id or account, aws_secret_access_key="secret",
+                            config=Config(retries={"max_attempts": 1}))
+
+    return make
+
+
+@pytest.fixture
+def ws(make_client):
+    """A WorkSpaces client in us-east-1 for this test's account."""
+    return make_client()
+
+
+@pytest.fixture(autouse=True)
+def _clock_fast(request):
+    """Every test that uses the server starts on the manual clock with fast timing."""
+    if "server" in request.fixturenames:
+        request.getfixturevalue("server").admin("POST", "/clock", json={"mode": "manual", "timing": "fast"})

@@ -1,0 +1,62 @@
+"""create_app(settings): the ASGI app. POST / is the AWS API; /_understudy/* the control plane."""
+
+import asyncio
+import contextlib
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+
+from understudy import gateway
+from understudy.config import Settings
+from understudy.lifecycle import worker
+from understudy.store import Store
+from understudy.web import admin
+
+
+async def aws_api(request: Request) -> Response:
+    body = await request.body()
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    r = gateway.handle(request.app.state.settings, request.app.state.store, headers,
+                       dict(request.query_params), body)
+    return Response(r.body, status_code=r.status, headers=r.headers)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    code = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "BadRequest")
+    message = f"{request.method} {request.url.path} is not part of the AWS API or the control plane."
+    return admin.error_response(code, message, exc.status_code)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    return admin.error_response("InternalFailure", "Understudy failed on this request; see its log.", 500)
+
+
+def create_app(settings: Settings, store: Store | None = None) -> Starlette:
+    store = store or Store(settings.db)
+    store.migrate(mode=settings.clock, timing=settings.timing)
+    store.set_clock(mode=settings.clock, timing=settings.timing)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run_in_loop(store, stop)) if settings.worker else None
+        yield
+        stop.set()
+        if task:
+            await task
+
+    app = Starlette(
+        routes=[
+            Route("/", aws_api, methods=["POST"]),
+            Route("/moto-api/reset", admin.reset, methods=["POST"]),
+            Mount("/_understudy", routes=admin.ROUTES),
+        ],
+        exception_handlers={HTTPException: _http_error, Exception: _internal_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    return app

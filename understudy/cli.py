@@ -1,0 +1,162 @@
+"""The `understudy` command: serve, worker, reset, clock and coverage.
+
+Verbs that change a running server's state are thin clients of its /_understudy endpoints.
+"""
+
+import json
+import logging
+import re
+import sys
+import urllib.error
+import urllib.request
+
+import click
+
+from understudy import config
+from understudy.domain.timing import PROFILES
+
+
+def _settings(**kw) -> config.Settings:
+    try:
+        quotas = config.parse_quotas(kw.pop("quota"))
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--quota") from None
+    return config.Settings(quota_overrides=quotas, key_accounts=config.load_credentials(kw.pop("credentials")),
+                           **kw)
+
+
+@click.group()
+def main() -> None:
+    """Understudy: a local Amazon WorkSpaces for tests, demos and failover drills."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="UNDERSTUDY_HOST",
+              help="Address to listen on.")
+@click.option("--port", default=config.DEFAULT_PORT, show_default=True, envvar="UNDERSTUDY_PORT",
+              help="Port to listen on.")
+@click.option("--db", default=config.DEFAULT_DB, show_default=True, envvar="UNDERSTUDY_DB",
+              help="Where state lives: sqlite:///PATH, sqlite:// (memory, lost on exit) or postgresql://...")
+@click.option("--clock", type=click.Choice(["real", "manual"]), default="real", show_default=True,
+              envvar="UNDERSTUDY_CLOCK", help="real: follows the wall clock; manual: moves only when advanced.")
+@click.option("--timing", type=click.Choice(PROFILES), default="fast", show_default=True,
+              envvar="UNDERSTUDY_TIMING", help="How long automatic transitions take (PENDING -> AVAILABLE...).")
+@click.option("--quota", multiple=True, envvar="UNDERSTUDY_QUOTA", metavar="NAME=N",
+              help="Override a quota per account and Region, e.g. standby_workspaces=3. Repeatable.")
+@click.option("--quota-profile", type=click.Choice(list(config.QUOTA_PROFILES)), default="generous",
+              show_default=True, envvar="UNDERSTUDY_QUOTA_PROFILE", help="Starting quotas: generous or AWS's.")
+@click.option("--any-region", is_flag=True, envvar="UNDERSTUDY_ANY_REGION",
+              help="Accept any Region, not only those where AWS offers WorkSpaces.")
+@click.option("--account", default=config.DEFAULT_ACCOUNT, show_default=True, envvar="UNDERSTUDY_ACCOUNT",
+              help="Account of access keys that are not 12 digits and not in --credentials.")
+@click.option("--credentials", type=click.Path(exists=True, dir_okay=False), envvar="UNDERSTUDY_CREDENTIALS",
+              help='JSON file mapping access keys to accounts: {"credentials": [{"access_key_id", "account_id"}]}.')
+@click.option("--log-level", default="info", show_default=True, envvar="UNDERSTUDY_LOG_LEVEL")
+def serve(log_level: str, **kw) -> None:
+    """Run the WorkSpaces endpoint (and the lifecycle worker) on HOST:PORT."""
+    import uvicorn
+
+    from understudy.app import create_app
+
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = _settings(**kw)
+    app = create_app(settings)
+    click.echo(f"Understudy listening on http://{settings.host}:{settings.port} (store: {settings.db})", err=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+
+
+@main.command()
+@click.option("--db", default=config.DEFAULT_DB, show_default=True, envvar="UNDERSTUDY_DB")
+@click.option("--max-seconds", type=float, default=None, help="Stop after this long (for bounded runs).")
+def worker(db: str, max_seconds: float | None) -> None:
+    """Apply due lifecycle transitions, beside servers sharing one database."""
+    from understudy.lifecycle import worker as lifecycle_worker
+    from understudy.store import Store
+
+    store = Store(db)
+    store.migrate()
+    lifecycle_worker.run_forever(store, max_seconds)
+
+
+def _call(endpoint: str, path: str, body: dict | None = None) -> dict:
+    url = endpoint.rstrip("/") + "/_understudy" + path
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET",
+                                 headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        raise click.ClickException(e.read().decode(errors="replace")) from None
+    except urllib.error.URLError as e:
+        raise click.ClickException(f"cannot reach Understudy at {endpoint}: {e.reason}") from None
+
+
+_endpoint = click.option("--endpoint", default=f"http://127.0.0.1:{config.DEFAULT_PORT}", show_default=True,
+                         envvar="UNDERSTUDY_ENDPOINT", help="The running server.")
+
+
+@main.command()
+@_endpoint
+@click.option("--account-id", default=None)
+@click.option("--region", default=None)
+def reset(endpoint: str, account_id: str | None, region: str | None) -> None:
+    """Forget all state (or one account and Region's) on a running server."""
+    body = {"account_id": account_id, "region": region} if account_id or region else {}
+    _call(endpoint, "/reset", body)
+    click.echo("reset")
+
+
+@main.group()
+def clock() -> None:
+    """Show or drive the clock of a running server."""
+
+
+def _print_clock(c: dict) -> None:
+    click.echo(f"now {c['now']:.3f}  mode {c['mode']}  timing {c['timing']}")
+
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
+
+
+def parse_duration(text: str) -> float:
+    m = _DURATION.match(text.strip())
+    if not m:
+        raise click.BadParameter(f"{text!r} is not a duration like 90, 90s, 20m, 12h or 1d")
+    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+@clock.command("show")
+@_endpoint
+def clock_show(endpoint: str) -> None:
+    _print_clock(_call(endpoint, "/clock"))
+
+
+@clock.command("advance")
+@_endpoint
+@click.argument("duration")
+def clock_advance(endpoint: str, duration: str) -> None:
+    """Move the clock forward by DURATION (90, 90s, 20m, 12h, 1d) and apply what falls due."""
+    _print_clock(_call(endpoint, "/clock", {"advance_seconds": parse_duration(duration)}))
+
+
+@clock.command("timing")
+@_endpoint
+@click.argument("profile", type=click.Choice(PROFILES))
+def clock_timing(endpoint: str, profile: str) -> None:
+    _print_clock(_call(endpoint, "/clock", {"timing": profile}))
+
+
+@clock.command("mode")
+@_endpoint
+@click.argument("mode", type=click.Choice(["real", "manual"]))
+def clock_mode(endpoint: str, mode: str) -> None:
+    _print_clock(_call(endpoint, "/clock", {"mode": mode}))
+
+
+@main.command()
+def coverage() -> None:
+    """Print the operation coverage report (docs/coverage.md)."""
+    from understudy.coverage import report
+
+    sys.stdout.write(report())

@@ -1,0 +1,66 @@
+"""Settings: one frozen object, built from command-line flags and UNDERSTUDY_* environment variables."""
+
+import json
+from dataclasses import dataclass, field
+
+DEFAULT_PORT = 4599
+DEFAULT_DB = "sqlite:///.understudy/state.db"
+DEFAULT_ACCOUNT = "000000000000"
+
+# Regions where AWS offers Multi-Region Resilience (standby WorkSpaces) [AWS: MRR guide].
+MRR_REGIONS = ("us-east-1", "us-west-2", "eu-central-1", "eu-west-1")
+
+# Quotas per account and Region. `generous` stays out of the way of tests; where AWS's quota is
+# fixed we keep AWS's number, since code may rely on hitting it. `aws` is AWS's published defaults
+# (workspaces-limits.html; the standby default is 0 on the current page, see aws-research-notes 1.3).
+QUOTA_PROFILES = {
+    "generous": {
+        "workspaces": 1_000_000_000, "standby_workspaces": 1_000_000_000, "directories": 50,
+        "connection_aliases": 20, "ip_groups": 100_000, "images": 100_000, "bundles": 50,
+    },
+    "aws": {
+        "workspaces": 1, "standby_workspaces": 0, "directories": 50, "connection_aliases": 20,
+        "ip_groups": 100, "images": 40, "bundles": 50,
+    },
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    db: str = DEFAULT_DB
+    clock: str = "real"
+    timing: str = "fast"
+    quota_profile: str = "generous"
+    quota_overrides: dict[str, int] = field(default_factory=dict)
+    any_region: bool = False
+    account: str = DEFAULT_ACCOUNT
+    default_region: str = "us-east-1"
+    key_accounts: dict[str, str] = field(default_factory=dict)
+    mrr_regions: tuple[str, ...] = MRR_REGIONS
+    worker: bool = True
+
+    def quota(self, name: str) -> int:
+        return self.quota_overrides.get(name, QUOTA_PROFILES[self.quota_profile][name])
+
+
+def parse_quotas(values: tuple[str, ...] | list[str]) -> dict[str, int]:
+    """`NAME=N` pairs; unknown names are refused so a typo does not pass silently."""
+    known = set(QUOTA_PROFILES["generous"])
+    out = {}
+    for item in values:
+        name, sep, number = item.partition("=")
+        if not sep or name not in known or not number.isdigit():
+            raise ValueError(f"bad quota {item!r}: expected NAME=N with NAME one of {', '.join(sorted(known))}")
+        out[name] = int(number)
+    return out
+
+
+def load_credentials(path: str | None) -> dict[str, str]:
+    """A JSON file `{"credentials": [{"access_key_id": ..., "account_id": ...}, ...]}` -> key: account."""
+    if not path:
+        return {}
+    with open(path) as f:
+        data = json.load(f)
+    return {c["access_key_id"]: c["account_id"] for c in data.get("credentials", [])}

@@ -1,0 +1,1 @@
+"""Nouns and rules of WorkSpaces, in pure Python: no I/O and nothing else of Understudy's."""

@@ -1,0 +1,104 @@
+"""AWS errors, each class named exactly like the error shape of the service model.
+
+An error carries its HTTP status and the extra members its shape declares (`ResourceId`,
+`reason`); the serializer writes them as `__type`, `message` and those members.
+"""
+
+
+class AwsError(Exception):
+    status = 400
+    retryable = False
+
+    def __init__(self, message: str = "", **members: object):
+        super().__init__(message)
+        self.message = message
+        self.members = {k: v for k, v in members.items() if v is not None}
+
+    @property
+    def code(self) -> str:
+        return type(self).__name__
+
+
+# Errors of the WorkSpaces model.
+class AccessDeniedException(AwsError): ...
+class ConflictException(AwsError): ...
+class InvalidParameterCombinationException(AwsError): ...
+class InvalidParameterValuesException(AwsError): ...
+class InvalidResourceStateException(AwsError): ...
+class OperationInProgressException(AwsError): ...
+class ResourceAlreadyExistsException(AwsError): ...
+class ResourceAssociatedException(AwsError): ...
+class ResourceCreationFailedException(AwsError): ...
+class ResourceLimitExceededException(AwsError): ...
+class UnsupportedNetworkConfigurationException(AwsError): ...
+class UnsupportedWorkspaceConfigurationException(AwsError): ...
+class WorkspacesDefaultRoleNotFoundException(AwsError): ...
+class ApplicationNotSupportedException(AwsError): ...
+class ComputeNotCompatibleException(AwsError): ...
+class IncompatibleApplicationsException(AwsError): ...
+class OperatingSystemNotCompatibleException(AwsError): ...
+
+
+class OperationNotSupportedException(AwsError):
+    def __init__(self, message: str = "", reason: str | None = None):
+        super().__init__(message, reason=reason)
+
+
+class ResourceNotFoundException(AwsError):
+    def __init__(self, message: str = "", resource_id: str | None = None):
+        super().__init__(message, ResourceId=resource_id)
+
+
+class ResourceInUseException(AwsError):
+    def __init__(self, message: str = "", resource_id: str | None = None):
+        super().__init__(message, ResourceId=resource_id)
+
+
+class ResourceUnavailableException(AwsError):
+    def __init__(self, message: str = "", resource_id: str | None = None):
+        super().__init__(message, ResourceId=resource_id)
+
+
+# Errors of the Directory Service model (the `ds` slice served beside WorkSpaces).
+class ClientException(AwsError): ...
+class EntityDoesNotExistException(AwsError): ...
+class EntityAlreadyExistsException(AwsError): ...
+class DirectoryLimitExceededException(AwsError): ...
+class InvalidParameterException(AwsError): ...
+class InvalidNextTokenException(AwsError): ...
+class UnsupportedOperationException(AwsError): ...
+
+
+# Errors every AWS JSON service answers, whatever its model says.
+class ValidationException(AwsError): ...
+class SerializationException(AwsError): ...
+class UnknownOperationException(AwsError): ...
+class UnrecognizedClientException(AwsError):
+    status = 403
+
+
+class InvalidSignatureException(AwsError):
+    status = 403
+
+
+class MissingAuthenticationTokenException(AwsError):
+    status = 403
+
+
+class InvalidRegionException(AwsError):
+    """[CHOSEN] A Region where AWS offers no endpoint for the service (BEHAVIOUR.md, Regions)."""
+
+
+class NotImplementedException(AwsError):
+    """[CHOSEN] A modelled operation Understudy does not implement yet; SDKs do not retry 501."""
+
+    status = 501
+
+
+class ServiceUnavailableException(AwsError):
+    status = 503
+    retryable = True
+
+
+class InternalFailure(AwsError):
+    status = 500

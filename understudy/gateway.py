@@ -1,0 +1,64 @@
+"""The whole request pipeline of the AWS API, top to bottom, in one short function."""
+
+import logging
+import time
+from dataclasses import dataclass
+
+from understudy.config import Settings
+from understudy.domain import errors, ids
+from understudy.lifecycle import outages
+from understudy.operations import OPERATIONS
+from understudy.operations.context import Context
+from understudy.protocol import identity, parser, serializer, spec, validator
+from understudy.store import Store
+
+log = logging.getLogger("understudy.requests")
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def handle(settings: Settings, store: Store, headers: dict[str, str], query: dict[str, str],
+           body: bytes) -> Response:
+    """`headers` have lower-case names. Never raises: every failure becomes an AWS error response."""
+    request_id = ids.request_id()
+    started = time.perf_counter()
+    op_name, scope = headers.get("x-amz-target", "-"), None
+    try:
+        scope = identity.resolve(headers, query, default_region=settings.default_region,
+                                 default_account=settings.account, key_accounts=settings.key_accounts)
+        service, op, params = parser.parse(headers.get("x-amz-target"), body)
+        op_name = op.name
+        _check_region(settings, service, scope.region)
+        validator.validate(op, params)
+        handler = OPERATIONS.get((service, op.name))
+        if handler is None:
+            raise errors.NotImplementedException(f"Understudy does not implement {op.name} yet.")
+        with store.transaction(scope) as tx:
+            outages.check_api(tx)
+            tx.apply_due()
+            result = handler(Context(tx, settings), params)
+        response = Response(200, {"content-type": serializer.CONTENT_TYPE}, serializer.serialize(op, result))
+    except errors.AwsError as e:
+        response = Response(e.status, serializer.error_headers(e), serializer.error_body(e))
+    except Exception:
+        log.exception("internal failure in %s (request %s)", op_name, request_id)
+        e = errors.InternalFailure(f"Understudy failed on this request; see its log for request {request_id}.")
+        response = Response(500, serializer.error_headers(e), serializer.error_body(e))
+    response.headers["x-amzn-RequestId"] = request_id
+    log.info("op=%s region=%s account=%s status=%s ms=%.2f request_id=%s", op_name,
+             scope.region if scope else "-", scope.account_id if scope else "-", response.status,
+             (time.perf_counter() - started) * 1000, request_id)
+    return response
+
+
+def _check_region(settings: Settings, service: str, region: str) -> None:
+    if not settings.any_region and region not in spec.endpoint_regions(service):
+        raise errors.InvalidRegionException(
+            f"AWS has no {spec.service_model(service).metadata['serviceFullName']} endpoint in Region "
+            f"'{region}'. Start Understudy with --any-region to allow any Region."
+        )

@@ -1,0 +1,1 @@
+"""State that changes by itself: the clock and the worker that applies due transitions."""

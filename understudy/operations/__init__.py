@@ -1,0 +1,19 @@
+"""Behaviour: one module per resource family, one function per AWS operation, named after it.
+
+`OPERATIONS` maps (botocore service name, operation name) to its handler. A modelled operation
+absent here answers 501 NotImplementedException.
+"""
+
+from understudy.operations import account
+
+_FAMILIES = {
+    "workspaces": [account],
+    "ds": [],
+}
+
+OPERATIONS = {
+    (service, name): handler
+    for service, modules in _FAMILIES.items()
+    for module in modules
+    for name, handler in module.OPERATIONS.items()
+}

@@ -1,0 +1,108 @@
+"""X-Amz-Target and a JSON body in; the operation's model and its typed parameters out.
+
+Types are checked here, as AWS's JSON services do while deserializing (a wrong type is a
+`SerializationException`, not a validation error). Members the model does not have are dropped
+silently: old clients still send fields that newer models removed (`EnableWorkDocs`).
+"""
+
+import base64
+import binascii
+import datetime as dt
+
+import orjson
+from botocore.model import OperationModel, Shape
+
+from understudy.domain.errors import SerializationException, UnknownOperationException
+from understudy.protocol import spec
+
+_UTC = dt.UTC
+_TYPE_NAMES = {str: "STRING_VALUE", bool: "BOOLEAN_VALUE", int: "NUMBER_VALUE", float: "NUMBER_VALUE",
+               list: "START_ARRAY", dict: "START_OBJECT"}
+
+
+def parse(target: str | None, body: bytes) -> tuple[str, OperationModel, dict]:
+    """Returns (botocore service name, operation model, params)."""
+    service, op = resolve_target(target)
+    try:
+        raw = orjson.loads(body) if body.strip() else {}
+    except orjson.JSONDecodeError as e:
+        raise SerializationException(f"Body is not valid JSON: {e}") from None
+    if not isinstance(raw, dict):
+        raise SerializationException("Start of structure or map expected: the body must be a JSON object.")
+    return service, op, _structure(op.input_shape, raw) if op.input_shape is not None else {}
+
+
+def resolve_target(target: str | None) -> tuple[str, OperationModel]:
+    prefix, _, name = (target or "").partition(".")
+    service = spec.SERVICES.get(prefix)
+    op = spec.operation_model(service, name) if service and name else None
+    if op is None:
+        raise UnknownOperationException(f"Operation {target or '(no X-Amz-Target header)'} is not supported.")
+    return service, op
+
+
+def _mismatch(value: object, wanted: str) -> SerializationException:
+    got = _TYPE_NAMES.get(type(value), type(value).__name__)
+    return SerializationException(f"{got} can not be converted to {wanted}")
+
+
+def _structure(shape: Shape, value: object) -> dict:
+    if not isinstance(value, dict):
+        raise _mismatch(value, "a structure")
+    out = {}
+    for name, member in shape.members.items():
+        if name in value and value[name] is not None:
+            out[name] = _value(member, value[name])
+    return out
+
+
+def _value(shape: Shape, value: object) -> object:
+    t = shape.type_name
+    if t == "structure":
+        return _structure(shape, value)
+    if t == "list":
+        if not isinstance(value, list):
+            raise _mismatch(value, "a list")
+        return [_value(shape.member, v) for v in value]
+    if t == "map":
+        if not isinstance(value, dict):
+            raise _mismatch(value, "a map")
+        return {_value(shape.key, k): _value(shape.value, v) for k, v in value.items()}
+    if t == "string":
+        if not isinstance(value, str):
+            raise _mismatch(value, "a String")
+        return value
+    if t == "boolean":
+        if not isinstance(value, bool):
+            raise _mismatch(value, "a Boolean")
+        return value
+    if t in ("integer", "long"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _mismatch(value, "an Integer" if t == "integer" else "a Long")
+        return value
+    if t in ("float", "double"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _mismatch(value, "a Double")
+        return float(value)
+    if t == "timestamp":
+        return _timestamp(value)
+    if t == "blob":
+        if not isinstance(value, str):
+            raise _mismatch(value, "a Blob")
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise SerializationException("Blob value is not valid base64.") from None
+    return value
+
+
+def _timestamp(value: object) -> dt.datetime:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return dt.datetime.fromtimestamp(value, _UTC)
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise _mismatch(value, "a Timestamp") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=_UTC)
+    raise _mismatch(value, "a Timestamp")

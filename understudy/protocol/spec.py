@@ -1,0 +1,41 @@
+"""The only module that loads botocore's service models (`workspaces` and the `ds` slice)."""
+
+from functools import cache
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel
+
+# X-Amz-Target prefix -> botocore service name.
+SERVICES = {"WorkspacesService": "workspaces", "DirectoryService_20150416": "ds"}
+
+
+@cache
+def _session() -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
+@cache
+def service_model(service: str) -> ServiceModel:
+    return _session().get_service_model(service)
+
+
+@cache
+def operation_model(service: str, operation: str) -> OperationModel | None:
+    model = service_model(service)
+    if operation not in model.operation_names:
+        return None
+    return model.operation_model(operation)
+
+
+@cache
+def endpoint_regions(service: str) -> frozenset[str]:
+    """Regions where AWS has an endpoint for the service, from botocore's endpoint data."""
+    s = _session()
+    regions: set[str] = set()
+    for partition in s.get_available_partitions():
+        regions.update(s.get_available_regions(service, partition_name=partition))
+    return frozenset(regions)
+
+
+def operation_names(service: str) -> list[str]:
+    return list(service_model(service).operation_names)

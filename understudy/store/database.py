@@ -1,0 +1,142 @@
+"""The engine, its transactions, the clock row and the whole-state operations (reset, export, import).
+
+SQLite runs in WAL mode with `BEGIN IMMEDIATE` transactions, so a writer never fails half-way on a
+lock upgrade and a killed process loses nothing that was committed. PostgreSQL is reached with
+psycopg 3 from a `postgresql://` URL.
+"""
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import orjson
+from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy.pool import StaticPool
+
+from understudy.domain.scope import Scope
+from understudy.store import migrations, schema
+from understudy.store.transaction import Tx
+
+
+def _json_dumps(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not url.startswith("sqlite"):
+        return create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads,
+                             pool_pre_ping=True)
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    if not memory:
+        path = url.split("sqlite:///", 1)[1]
+        if os.path.dirname(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+    engine = create_engine(
+        url,
+        json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        poolclass=StaticPool if memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        cur = dbapi_conn.cursor()
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL survives a process kill
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Store:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = _engine(url)
+        self.backend = self.engine.dialect.name
+
+    def migrate(self, *, mode: str = "real", timing: str = "fast") -> int:
+        with self.engine.begin() as conn:
+            version = migrations.migrate(conn)
+            if conn.execute(select(schema.clock.c.id)).first() is None:
+                conn.execute(insert(schema.clock).values(id=1, mode=mode, timing=timing, offset=0.0,
+                                                         frozen_at=None))
+        return version
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self, scope: Scope) -> Iterator[Tx]:
+        with self.engine.begin() as conn:
+            clock = _clock_row(conn)
+            yield Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=self.backend)
+
+    @contextmanager
+    def global_transaction(self) -> Iterator[Tx]:
+        """A transaction bound to no scope, for the lifecycle worker and the control plane."""
+        with self.transaction(Scope("", "")) as tx:
+            yield tx
+
+    # The clock row: shared by every process on one database, so nothing is cached.
+    def clock(self) -> dict:
+        with self.engine.begin() as conn:
+            row = _clock_row(conn)
+        return {**row, "now": clock_now(row)}
+
+    def set_clock(self, *, mode: str | None = None, timing: str | None = None,
+                  advance: float = 0.0) -> dict:
+        with self.engine.begin() as conn:
+            row = _clock_row(conn)
+            now = clock_now(row)
+            values: dict = {}
+            if timing is not None:
+                values["timing"] = timing
+            if mode is not None and mode != row["mode"]:
+                values["mode"] = mode
+                if mode == "manual":
+                    values["frozen_at"] = now
+                else:  # back to real: keep `now` continuous
+                    values["offset"] = now - time.time()
+                    values["frozen_at"] = None
+                row = {**row, **values}
+            if advance:
+                if row["mode"] == "manual":
+                    values["frozen_at"] = row["frozen_at"] + advance
+                else:
+                    values["offset"] = row["offset"] + advance
+            if values:
+                conn.execute(update(schema.clock).where(schema.clock.c.id == 1).values(**values))
+            row = _clock_row(conn)
+        return {**row, "now": clock_now(row)}
+
+    def reset(self, scope: Scope | None = None) -> None:
+        with self.engine.begin() as conn:
+            for table in (schema.resources, schema.tags, schema.transitions):
+                stmt = delete(table)
+                if scope is not None:
+                    stmt = stmt.where(table.c.account_id == scope.account_id, table.c.region == scope.region)
+                conn.execute(stmt)
+
+
+def _clock_row(conn) -> dict:
+    row = conn.execute(select(schema.clock).where(schema.clock.c.id == 1)).mappings().first()
+    if row is None:
+        return {"id": 1, "mode": "real", "timing": "fast", "offset": 0.0, "frozen_at": None}
+    return dict(row)
+
+
+def clock_now(row: dict) -> float:
+    if row["mode"] == "manual" and row["frozen_at"] is not None:
+        return row["frozen_at"]
+    return time.time() + row["offset"]

@@ -1,0 +1,60 @@
+"""The tables. Every resource key starts with (account_id, region)."""
+
+from sqlalchemy import JSON, Column, Float, Index, Integer, MetaData, String, Table
+
+metadata = MetaData()
+
+resources = Table(
+    "resources",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("region", String(31), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("id", String(128), primary_key=True),
+    Column("state", String(32)),
+    Column("directory_id", String(70)),
+    Column("user_name", String(70)),
+    Column("bundle_id", String(70)),
+    Column("label", String(255)),
+    Column("doc", JSON, nullable=False),
+    Index("ix_resources_directory", "account_id", "region", "kind", "directory_id", "user_name", "id"),
+    Index("ix_resources_bundle", "account_id", "region", "kind", "bundle_id", "id"),
+    Index("ix_resources_label", "account_id", "region", "kind", "label", "id"),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("region", String(31), primary_key=True),
+    Column("resource_id", String(128), primary_key=True),
+    Column("key", String(127), primary_key=True),
+    Column("value", String(255), nullable=False),
+)
+
+transitions = Table(
+    "transitions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(31), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("resource_id", String(128), nullable=False),
+    Column("from_state", String(32)),
+    Column("to_state", String(32), nullable=False),
+    Column("due_at", Float, nullable=False),
+    Index("ix_transitions_due", "due_at"),
+    Index("ix_transitions_resource", "account_id", "region", "kind", "resource_id"),
+)
+
+clock = Table(
+    "clock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("mode", String(8), nullable=False),
+    Column("timing", String(16), nullable=False),
+    Column("offset", Float, nullable=False),
+    Column("frozen_at", Float),
+)
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))

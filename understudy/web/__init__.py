@@ -1,0 +1,1 @@
+"""The control plane under /_understudy: health, reset, clock, outages, state, dashboard."""

@@ -1,0 +1,88 @@
+"""The JSON endpoints of /_understudy (shared/design/ADMIN-API.md is their contract)."""
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from understudy import __version__
+from understudy.domain.scope import Scope
+from understudy.lifecycle import clock
+
+
+def json_response(body: object, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+def error_response(code: str, message: str, status: int = 400) -> Response:
+    return json_response({"error": code, "message": message}, status)
+
+
+async def _json_body(request: Request) -> dict:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise BadRequest("InvalidJson", "The body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise BadRequest("InvalidJson", "The body must be a JSON object.")
+    return body
+
+
+class BadRequest(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _guard(endpoint):
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except BadRequest as e:
+            return error_response(e.code, e.message)
+        except clock.ClockError as e:
+            return error_response("InvalidClockChange", str(e))
+    return wrapped
+
+
+@_guard
+async def health(request: Request) -> Response:
+    store = request.app.state.store
+    return json_response({"status": "ok", "version": __version__, "store": store.backend})
+
+
+@_guard
+async def reset(request: Request) -> Response:
+    body = await _json_body(request)
+    account, region = body.get("account_id"), body.get("region")
+    if (account is None) != (region is None):
+        raise BadRequest("InvalidScope", "Give both account_id and region, or neither.")
+    scope = Scope(str(account), str(region)) if account is not None else None
+    request.app.state.store.reset(scope)
+    return json_response({"reset": True})
+
+
+@_guard
+async def get_clock(request: Request) -> Response:
+    return json_response(clock.show(request.app.state.store))
+
+
+@_guard
+async def post_clock(request: Request) -> Response:
+    body = await _json_body(request)
+    unknown = set(body) - {"advance_seconds", "timing", "mode"}
+    if unknown:
+        raise BadRequest("InvalidClockChange", f"Unknown field(s): {', '.join(sorted(unknown))}")
+    return json_response(clock.change(request.app.state.store, advance_seconds=body.get("advance_seconds", 0),
+                                      timing=body.get("timing"), mode=body.get("mode")))
+
+
+ROUTES = [
+    Route("/health", health, methods=["GET"]),
+    Route("/reset", reset, methods=["POST"]),
+    Route("/clock", get_clock, methods=["GET"]),
+    Route("/clock", post_clock, methods=["POST"]),
+]
