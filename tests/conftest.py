@@ -35,7 +35,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "Server":
-        cmd = [sys.executable, "-m", "understudy.cli", "serve", "--port", str(self.port), "--db", self.db,
+        cmd = [sys.executable, "-m", "understudy", "serve", "--port", str(self.port), "--db", self.db,
                *self.args]
         self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"understudy-{self.port}.log", "ab")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)

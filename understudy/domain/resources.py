@@ -41,6 +41,7 @@ KINDS = {
         Kind("connection_alias", id="AliasId", state="State", label="ConnectionString"),
         Kind("ip_group", id="groupId", label="groupName"),
         Kind("image", id="ImageId", state="State", label="Name"),
+        Kind("pool", id="PoolId", state="State", directory_id="DirectoryId", bundle_id="BundleId", label="PoolName"),
     )
 }
 

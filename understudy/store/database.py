@@ -70,7 +70,7 @@ class Store:
             version = migrations.migrate(conn)
             if conn.execute(select(schema.clock.c.id)).first() is None:
                 conn.execute(insert(schema.clock).values(id=1, mode=mode, timing=timing, offset=0.0,
-                                                         frozen_at=None))
+                                                         frozen_at=time.time() if mode == "manual" else None))
         return version
 
     def close(self) -> None:

@@ -1,0 +1,140 @@
+"""The wire as clients see it: every error kind, headers, non-API paths, Regions and accounts."""
+
+import boto3
+import httpx
+import orjson
+import pytest
+from botocore import xform_name
+from botocore.exceptions import ClientError
+
+from understudy.operations import OPERATIONS
+from understudy.protocol import spec
+
+
+def raw(server, target: str | None, body: bytes = b"{}", region: str = "us-east-1", **headers) -> httpx.Response:
+    h = {"content-type": "application/x-amz-json-1.1",
+         "authorization": f"AWS4-HMAC-SHA256 Credential=111122223333/20261127/{region}/workspaces/aws4_request, "
+                          "SignedHeaders=host, Signature=abc"}
+    if target is not None:
+        h["X-Amz-Target"] = target
+    h.update(headers)
+    return httpx.post(server.url + "/", content=body, headers=h)
+
+
+def assert_aws_error(r: httpx.Response, status: int, code: str) -> dict:
+    assert r.status_code == status
+    assert r.headers["x-amzn-ErrorType"] == code
+    assert r.headers["x-amzn-RequestId"]
+    body = orjson.loads(r.content)
+    assert body["__type"] == code and body["message"]
+    return body
+
+
+def test_success_carries_a_request_id_and_the_json_content_type(ws):
+    r = ws.describe_account()
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert r["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/x-amz-json-1.1"
+    assert len(r["ResponseMetadata"]["RequestId"]) == 36
+
+
+def test_unknown_operation(server):
+    assert_aws_error(raw(server, "WorkspacesService.LaunchRocket"), 400, "UnknownOperationException")
+    assert_aws_error(raw(server, None), 400, "UnknownOperationException")
+
+
+def test_body_that_is_not_json(server):
+    assert_aws_error(raw(server, "WorkspacesService.DescribeAccount", b"{oops"), 400, "SerializationException")
+
+
+def test_wrong_json_type(server):
+    r = raw(server, "WorkspacesService.DescribeWorkspaces", b'{"Limit": "ten"}')
+    assert assert_aws_error(r, 400, "SerializationException")["message"] == (
+        "STRING_VALUE can not be converted to an Integer")
+
+
+def test_header_names_in_any_case(server):
+    r = raw(server, None, **{"x-amz-target": "WorkspacesService.DescribeAccount"})
+    assert r.status_code == 200
+    r = raw(server, None, **{"X-AMZ-TARGET": "WorkspacesService.DescribeAccount"})
+    assert r.status_code == 200
+
+
+def test_validation_botocore_does_not_do_is_done_by_the_server(ws):
+    with pytest.raises(ClientError) as e:
+        ws.create_standby_workspaces(PrimaryRegion="US-EAST-1", StandbyWorkspaces=[
+            {"PrimaryWorkspaceId": "ws-abcdefghi", "DirectoryId": "x-123456789"}])
+    err = e.value.response["Error"]
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert err["Code"] == "ValidationException"
+    assert err["Message"].startswith("2 validation errors detected: Value 'US-EAST-1' at 'primaryRegion'")
+    assert "'standbyWorkspaces.1.member.directoryId'" in err["Message"]
+
+
+def _unimplemented_without_required_members() -> str:
+    for name in spec.operation_names("workspaces"):
+        shape = spec.operation_model("workspaces", name).input_shape
+        if ("workspaces", name) not in OPERATIONS and not (shape and shape.required_members):
+            return name
+    pytest.skip("every WorkSpaces operation without required members is implemented")
+
+
+def test_operations_not_implemented_answer_501_naming_them(server):
+    name = _unimplemented_without_required_members()
+    body = assert_aws_error(raw(server, f"WorkspacesService.{name}"), 501, "NotImplementedException")
+    assert name in body["message"]
+
+
+def test_boto3_sees_not_implemented_without_retrying(server):
+    name = _unimplemented_without_required_members()
+    client = boto3.client("workspaces", endpoint_url=server.url, region_name="us-east-1",  # default retries
+                          aws_access_key_id="123456789012", aws_secret_access_key="x")
+    with pytest.raises(ClientError) as e:
+        getattr(client, xform_name(name))()
+    assert e.value.response["Error"]["Code"] == "NotImplementedException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert e.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", "/", 405), ("PUT", "/", 405), ("GET", "/index.html", 404), ("POST", "/api/v1", 404),
+    ("GET", "/_understudy/nope", 404), ("DELETE", "/_understudy/clock", 405),
+])
+def test_other_paths_and_methods_answer_json_never_html(server, method, path, status):
+    r = httpx.request(method, server.url + path)
+    assert r.status_code == status
+    assert r.headers["content-type"].startswith("application/json")
+    assert orjson.loads(r.content)["error"]
+
+
+def test_region_without_a_workspaces_endpoint_is_refused(make_client):
+    with pytest.raises(ClientError) as e:
+        make_client(region="us-west-1").describe_account()
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert e.value.response["Error"]["Code"] == "InvalidRegionException"
+    assert "us-west-1" in e.value.response["Error"]["Message"]
+
+
+def test_directory_service_target_answers_on_the_same_endpoint(make_client, server):
+    r = httpx.post(server.url + "/", content=b"{}", headers={
+        "X-Amz-Target": "DirectoryService_20150416.NoSuchThing", "content-type": "application/x-amz-json-1.1"})
+    assert_aws_error(r, 400, "UnknownOperationException")
+
+
+def test_regions_are_isolated(make_client):
+    east, west = make_client(region="us-east-1"), make_client(region="us-west-2")
+    east.modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.0.0.0/16")
+    assert east.describe_account()["DedicatedTenancySupport"] == "ENABLED"
+    assert west.describe_account()["DedicatedTenancySupport"] == "DISABLED"
+    assert "DedicatedTenancyManagementCidrRange" not in west.describe_account()
+
+
+def test_accounts_are_isolated(make_client):
+    mine, theirs = make_client(account_id="111111111111"), make_client(account_id="222222222222")
+    mine.modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.1.0.0/16")
+    assert theirs.describe_account()["DedicatedTenancySupport"] == "DISABLED"
+
+
+def test_keys_that_are_not_12_digits_share_the_default_account(make_client):
+    a, b = make_client(account_id="AKIAEXAMPLEKEYONE"), make_client(account_id="AKIAEXAMPLEKEYTWO")
+    a.modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.2.0.0/16")
+    assert b.describe_account()["DedicatedTenancyManagementCidrRange"] == "10.2.0.0/16"

@@ -1,0 +1,97 @@
+"""The server as a process: state across a restart, the credentials file, the command line."""
+
+import json
+import subprocess
+import sys
+
+import boto3
+import pytest
+
+from tests.conftest import Server
+from understudy.coverage import report
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+
+
+def client(server: Server, key: str = "123456789012", region: str = "us-east-1"):
+    return boto3.client("workspaces", endpoint_url=server.url, region_name=region, aws_access_key_id=key,
+                        aws_secret_access_key="x")
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    servers = []
+
+    def start(*args: str) -> Server:
+        srv = Server(f"sqlite:///{tmp_path}/state.db", *args).start()
+        servers.append(srv)
+        return srv
+
+    yield start
+    for srv in servers:
+        srv.stop()
+
+
+def test_state_survives_a_restart(own_server):
+    srv = own_server()
+    client(srv).modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.3.0.0/16")
+    srv.restart()
+    assert client(srv).describe_account()["DedicatedTenancyManagementCidrRange"] == "10.3.0.0/16"
+
+
+def test_a_credentials_file_maps_keys_to_accounts(own_server, tmp_path):
+    creds = tmp_path / "creds.json"
+    creds.write_text(json.dumps({"credentials": [{"access_key_id": "AKIATEAMA", "account_id": "444455556666"}]}))
+    srv = own_server("--credentials", str(creds))
+    client(srv, "AKIATEAMA").modify_account(DedicatedTenancySupport="ENABLED",
+                                             DedicatedTenancyManagementCidrRange="10.4.0.0/16")
+    assert client(srv, "444455556666").describe_account()["DedicatedTenancySupport"] == "ENABLED"
+    assert client(srv, "AKIAOTHER").describe_account()["DedicatedTenancySupport"] == "DISABLED"
+
+
+def test_any_region_lets_every_region_in(own_server):
+    srv = own_server("--any-region")
+    assert client(srv, region="us-west-1").describe_account()["DedicatedTenancySupport"] == "DISABLED"
+
+
+def understudy(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "understudy", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_clock_commands_drive_a_running_server(own_server):
+    srv = own_server("--clock", "manual")
+    shown = understudy("clock", "show", "--endpoint", srv.url)
+    assert shown.returncode == 0 and "mode manual" in shown.stdout and "timing fast" in shown.stdout
+    before = float(shown.stdout.split()[1])
+    advanced = understudy("clock", "advance", "20m", "--endpoint", srv.url)
+    assert float(advanced.stdout.split()[1]) == pytest.approx(before + 1200)
+    assert "timing realistic" in understudy("clock", "timing", "realistic", "--endpoint", srv.url).stdout
+    bad = understudy("clock", "advance", "soon", "--endpoint", srv.url)
+    assert bad.returncode != 0 and "not a duration" in bad.stderr
+
+
+def test_reset_command(own_server):
+    srv = own_server()
+    client(srv).modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.5.0.0/16")
+    assert understudy("reset", "--endpoint", srv.url).returncode == 0
+    assert client(srv).describe_account()["DedicatedTenancySupport"] == "DISABLED"
+
+
+def test_commands_say_when_no_server_answers():
+    r = understudy("clock", "show", "--endpoint", "http://127.0.0.1:9")
+    assert r.returncode != 0 and "cannot reach Understudy" in r.stderr
+
+
+def test_serve_help_explains_every_setting():
+    out = understudy("serve", "--help").stdout
+    for flag in ("--host", "--port", "--db", "--clock", "--timing", "--quota", "--any-region", "--account"):
+        assert flag in out
+
+
+def test_a_bad_quota_is_refused_at_start():
+    r = understudy("serve", "--quota", "workspacez=3", "--db", "sqlite://")
+    assert r.returncode != 0 and "bad quota" in r.stderr
+
+
+def test_coverage_report_is_current():
+    assert (ROOT / "docs" / "coverage.md").read_text() == report(), "run: understudy coverage > docs/coverage.md"

@@ -1,0 +1,76 @@
+"""The validator: one case per constraint kind, AWS's exact wording, several failures at once."""
+
+import pytest
+
+from understudy.domain.errors import ValidationException
+from understudy.protocol import spec, validator
+
+
+def check(operation: str, params: dict, service: str = "workspaces") -> str:
+    with pytest.raises(ValidationException) as e:
+        validator.validate(spec.operation_model(service, operation), params)
+    return e.value.message
+
+
+def test_valid_input_passes():
+    op = spec.operation_model("workspaces", "CreateStandbyWorkspaces")
+    item = {"PrimaryWorkspaceId": "ws-abcdefghi", "DirectoryId": "d-1234567890"}
+    validator.validate(op, {"PrimaryRegion": "us-east-1", "StandbyWorkspaces": [item]})
+
+
+def test_required_member():
+    assert check("CreateStandbyWorkspaces", {"StandbyWorkspaces": []}) == (
+        "1 validation error detected: Value null at 'primaryRegion' failed to satisfy constraint: "
+        "Member must not be null")
+
+
+def test_pattern():
+    msg = check("CreateStandbyWorkspaces", {"PrimaryRegion": "US", "StandbyWorkspaces": []})
+    assert msg == ("1 validation error detected: Value 'US' at 'primaryRegion' failed to satisfy constraint: "
+                   "Member must satisfy regular expression pattern: ^[-0-9a-z]{1,31}$")
+
+
+def test_string_length_min_and_max():
+    assert "Member must have length greater than or equal to 1" in check(
+        "CreateStandbyWorkspaces", {"PrimaryRegion": "", "StandbyWorkspaces": []})
+    assert "Member must have length less than or equal to 31" in check(
+        "CreateStandbyWorkspaces", {"PrimaryRegion": "a" * 32, "StandbyWorkspaces": []})
+
+
+def test_list_length():
+    msg = check("DescribeWorkspaces", {"WorkspaceIds": []})
+    assert msg == ("1 validation error detected: Value '[]' at 'workspaceIds' failed to satisfy constraint: "
+                   "Member must have length greater than or equal to 1")
+
+
+def test_number_range():
+    msg = check("DescribeWorkspaces", {"Limit": 26})
+    assert msg == ("1 validation error detected: Value '26' at 'limit' failed to satisfy constraint: "
+                   "Member must have value less than or equal to 25")
+
+
+def test_enum():
+    msg = check("ModifyWorkspaceState", {"WorkspaceId": "ws-abcdefghi", "WorkspaceState": "BROKEN"})
+    assert msg == ("1 validation error detected: Value 'BROKEN' at 'workspaceState' failed to satisfy constraint: "
+                   "Member must satisfy enum value set: [AVAILABLE, ADMIN_MAINTENANCE]")
+
+
+def test_nested_list_member_paths():
+    msg = check("CreateStandbyWorkspaces", {"PrimaryRegion": "us-east-1", "StandbyWorkspaces": [
+        {"PrimaryWorkspaceId": "ws-abcdefghi", "DirectoryId": "d-1234567890"},
+        {"PrimaryWorkspaceId": "ws-abcdefghi", "DirectoryId": "x-1234567890"}]})
+    assert "at 'standbyWorkspaces.2.member.directoryId' failed to satisfy constraint" in msg
+
+
+def test_several_failures_reported_at_once():
+    msg = check("CreateStandbyWorkspaces", {"PrimaryRegion": "US", "StandbyWorkspaces": [{"DirectoryId": "bad"}]})
+    assert msg.startswith("4 validation errors detected: ")
+    parts = msg.removeprefix("4 validation errors detected: ").split("; ")
+    assert [p.split("' failed")[0].split(" at '")[1] for p in parts] == [
+        "primaryRegion", "standbyWorkspaces.1.member.primaryWorkspaceId",
+        "standbyWorkspaces.1.member.directoryId", "standbyWorkspaces.1.member.directoryId"]
+
+
+def test_directory_service_model_validates_too():
+    msg = check("DescribeDirectories", {"Limit": -1}, service="ds")
+    assert "Member must have value greater than or equal to 0" in msg
