@@ -103,3 +103,53 @@ def _clock_fast(request):
     """Every test that uses the server starts on the manual clock with fast timing."""
     if "server" in request.fixturenames:
         request.getfixturevalue("server").admin("POST", "/clock", json={"mode": "manual", "timing": "fast"})
+
+
+@pytest.fixture
+def make_directory(make_client, server):
+    """make_directory(region, kind="SimpleAD"|"MicrosoftAD"|"ADConnector"): a directory registered with
+    WorkSpaces in that Region, built through the Directory Service and WorkSpaces APIs."""
+
+    def make(region: str = "us-east-1", kind: str = "MicrosoftAD") -> str:
+        ds = make_client("ds", region=region)
+        vpc = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]}
+        if kind == "SimpleAD":
+            created = ds.create_directory(Name="corp.example.com", Password="Passw0rd!", Size="Small", VpcSettings=vpc)
+        elif kind == "MicrosoftAD":
+            created = ds.create_microsoft_ad(Name="corp.example.com", Password="Passw0rd!", VpcSettings=vpc)
+        else:
+            connect = {**vpc, "CustomerDnsIps": ["10.0.0.10"], "CustomerUserName": "Admin"}
+            created = ds.connect_directory(Name="corp.example.com", Password="Passw0rd!", Size="Small",
+                                           ConnectSettings=connect)
+        server.advance(3600)
+        make_client(region=region).register_workspace_directory(DirectoryId=created["DirectoryId"])
+        server.advance(3600)
+        return created["DirectoryId"]
+
+    return make
+
+
+@pytest.fixture
+def make_workspace(make_client, make_directory, server):
+    """make_workspace(region, user, bundle_name=..., directory=None, **properties) -> an AVAILABLE WorkSpace id."""
+
+    def make(region: str = "us-east-1", user: str = "alice", bundle_name: str = "Standard with Windows 10",
+             directory: str | None = None, available: bool = True, **extra) -> str:
+        client = make_client(region=region)
+        token = None
+        while True:
+            page = client.describe_workspace_bundles(Owner="AMAZON", **({"NextToken": token} if token else {}))
+            bundles = [b for b in page["Bundles"] if b["Name"].startswith(bundle_name)]
+            token = page.get("NextToken")
+            if bundles or not token:
+                break
+        assert bundles, f"no public bundle named {bundle_name!r}"
+        request = {"DirectoryId": directory or make_directory(region), "UserName": user,
+                   "BundleId": bundles[0]["BundleId"], **extra}
+        r = client.create_workspaces(Workspaces=[request])
+        assert not r["FailedRequests"], r["FailedRequests"]
+        if available:
+            server.advance(3600)
+        return r["PendingRequests"][0]["WorkspaceId"]
+
+    return make

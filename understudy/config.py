@@ -40,6 +40,8 @@ class Settings:
     key_accounts: dict[str, str] = field(default_factory=dict)
     mrr_regions: tuple[str, ...] = MRR_REGIONS
     worker: bool = True
+    # A new standby settles STOPPED: it is billed and kept like AutoStop until failover [CHOSEN, research notes 1.9].
+    standby_provisioned_state: str = "STOPPED"
 
     def quota(self, name: str) -> int:
         return self.quota_overrides.get(name, QUOTA_PROFILES[self.quota_profile][name])

@@ -4,11 +4,11 @@
 absent here answers 501 NotImplementedException.
 """
 
-from understudy.operations import account
+from understudy.operations import account, bundles, directories, directory_service, standby, tags, workspaces
 
 _FAMILIES = {
-    "workspaces": [account],
-    "ds": [],
+    "workspaces": [account, bundles, tags, directories, workspaces, standby],
+    "ds": [directory_service],
 }
 
 OPERATIONS = {

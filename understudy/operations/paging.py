@@ -14,7 +14,7 @@ def decode_token(token: str | None) -> str | None:
     if token is None:
         return None
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
+        return base64.b64decode(token.encode(), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidParameterValuesException("The value for NextToken is not valid.") from None
 

@@ -15,8 +15,9 @@ from understudy.domain.errors import (
     ResourceNotFoundException,
 )
 
-MAX_TAGS = 50
-_ALLOWED = re.compile(r"[\w +=.:/@-]*")  # \w: Unicode letters and digits, and `_`
+_MAX_TAGS = 50
+# \w: Unicode letters and digits, and `_`. [CHOSEN] "Spaces" is the space character: no tabs or newlines.
+_ALLOWED = re.compile(r"[\w +=.:/@-]*")
 _RESERVED = "aws:"
 
 # Id prefix -> stored kind. Only registered directories are taggable, never a bare DS directory
@@ -47,8 +48,8 @@ def _invalid(tags: list[dict]) -> str | None:
 
 def _too_many(tags: list[dict], existing: dict[str, str]) -> str | None:
     count = len(set(existing) | {tag["Key"] for tag in tags})
-    if count > MAX_TAGS:
-        return f"A resource can have at most {MAX_TAGS} tags; these tags would give it {count}."
+    if count > _MAX_TAGS:
+        return f"A resource can have at most {_MAX_TAGS} tags; these tags would give it {count}."
     return None
 
 

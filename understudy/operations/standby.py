@@ -1,0 +1,233 @@
+"""Standby WorkSpaces: CreateStandbyWorkspaces, the live primary-standby relationship, and data replication.
+
+CreateStandbyWorkspaces runs in the standby Region S and reads the primary in `PrimaryRegion` P of
+the same account, through `tx.in_region`, the one door between Regions. The pair is stored as a
+reference on each side (`_Standbys` on the primary, `_Primary` on the standby); what Describe shows
+of the other side (its state, replication) is read live from it at every call.
+"""
+
+from understudy.domain import standby as rules
+from understudy.domain.errors import (
+    InvalidParameterValuesException,
+    OperationNotSupportedException,
+    ResourceLimitExceededException,
+    UnsupportedWorkspaceConfigurationException,
+)
+from understudy.operations.tags import tag_problem
+from understudy.protocol import spec
+
+_KIND = "workspace"
+_GONE_STATES = ("TERMINATING", "TERMINATED")
+
+
+def is_standby(doc: dict) -> bool:
+    return "_Primary" in doc
+
+
+def _live(tx, ref: dict) -> dict | None:
+    """The WorkSpace a pair reference points at, or None when it is gone."""
+    return tx.in_region(ref["Region"]).get(_KIND, ref["WorkspaceId"])
+
+
+def _replication(ctx, standby_doc: dict) -> dict:
+    return rules.replication_view(standby_doc["_Replication"], standby_doc["_ProvisionedAt"], ctx.now,
+                                  ctx.duration("replication.first_snapshot"), ctx.duration("replication.interval"))
+
+
+def relationship(ctx, doc: dict) -> dict:
+    """RelatedWorkspaces and the replication fields of a WorkSpace, read live from the other side.
+
+    `Type` names the other WorkSpace's role: AWS's Cost Optimizer finds standbys by an entry of
+    Type PRIMARY (aws-research-notes.md section 2).
+    """
+    if is_standby(doc):
+        primary = _live(ctx.tx, doc["_Primary"])
+        out = {"DataReplicationSettings": _replication(ctx, doc)}
+        if primary is not None:
+            out["RelatedWorkspaces"] = [{**doc["_Primary"], "State": primary["State"], "Type": "PRIMARY"}]
+        return out
+    related, properties = [], []
+    for ref in doc.get("_Standbys", []):
+        other = _live(ctx.tx, ref)
+        if other is None:
+            continue
+        related.append({**ref, "State": other["State"], "Type": "STANDBY"})
+        properties.append({"StandbyWorkspaceId": ref["WorkspaceId"], **_replication(ctx, other)})
+    return {"RelatedWorkspaces": related, "StandbyWorkspacesProperties": properties} if related else {}
+
+
+def _check_request(ctx, request: dict) -> None:
+    here, primary_region = ctx.scope.region, request["PrimaryRegion"]
+    if primary_region == here:
+        raise InvalidParameterValuesException("PrimaryRegion must differ from the Region of the standby WorkSpaces "
+                                              f"(the Region this request is sent to, {here}).")
+    if not ctx.settings.any_region and primary_region not in spec.endpoint_regions("workspaces"):
+        raise InvalidParameterValuesException(f"PrimaryRegion {primary_region} is not a WorkSpaces Region.")
+    for region in (here, primary_region):
+        if region not in ctx.settings.mrr_regions:
+            raise OperationNotSupportedException(
+                f"Multi-Region Resilience is not available in {region}; it is available in "
+                f"{', '.join(ctx.settings.mrr_regions)}.", reason="UNSUPPORTED_REGION")
+    items = request["StandbyWorkspaces"]
+    if not 1 <= len(items) <= rules.MAX_BATCH:
+        raise InvalidParameterValuesException(f"StandbyWorkspaces must hold 1 to {rules.MAX_BATCH} items.")
+    existing = sum(ctx.tx.count(_KIND, bundle_id=b["BundleId"]) for b in ctx.tx.find("bundle")
+                   if b.get("BundleType") == "STANDBY")
+    if existing + len(items) > ctx.quota("standby_workspaces"):
+        raise ResourceLimitExceededException("Your request would exceed the standby WorkSpaces quota of this account "
+                                             f"and Region ({ctx.quota('standby_workspaces')}).")
+
+
+def _item_problem(ctx, item: dict, seen: set, primary_region: str) -> tuple[str, str] | tuple[None, dict, dict]:
+    primary_tx = ctx.tx.in_region(primary_region)
+    pid = item["PrimaryWorkspaceId"]
+    primary = primary_tx.get(_KIND, pid, for_update=True)
+    if primary is None or primary["State"] in _GONE_STATES:
+        return rules.failure("primary_not_found", id=pid, region=primary_region)
+    directory = ctx.tx.get("directory", item["DirectoryId"])
+    if directory is None or directory.get("State") != "REGISTERED":
+        return rules.failure("directory_not_found")
+    if is_standby(primary):
+        return rules.failure("primary_is_standby", id=pid)
+    has_one = any(ref["Region"] == ctx.scope.region and (other := _live(ctx.tx, ref)) is not None
+                  and other["State"] not in _GONE_STATES for ref in primary.get("_Standbys", []))
+    if has_one:
+        return rules.failure("exists", id=pid, region=ctx.scope.region)
+    if pid in seen:
+        return rules.failure("duplicate", id=pid)
+    if primary["State"] not in ("AVAILABLE", "STOPPED"):
+        return rules.failure("state", id=pid, state=primary["State"])
+    unsupported = rules.unsupported_configuration(primary.get("WorkspaceProperties", {}))
+    if unsupported:
+        return rules.failure("configuration", id=pid, what=unsupported)
+    encrypted = primary.get("RootVolumeEncryptionEnabled") or primary.get("UserVolumeEncryptionEnabled")
+    if encrypted and not item.get("VolumeEncryptionKey"):
+        return rules.failure("encryption_key", id=pid)
+    if item.get("DataReplication") == "PRIMARY_AS_SOURCE":
+        primary_dir = primary_tx.get("directory", primary["DirectoryId"]) or {}
+        if "SIMPLE_AD" in (directory.get("DirectoryType"), primary_dir.get("DirectoryType")):
+            return rules.failure("simple_ad")
+    problem = tag_problem(item.get("Tags", []))
+    if problem:
+        return rules.failure("tags", problem=problem)
+    seen.add(pid)
+    return None, primary, directory
+
+
+def _standby_bundle(ctx, primary: dict) -> str:
+    """The primary's bundle mirrored into this Region, made on first use [AWS: mirrored; CHOSEN: its shape]."""
+    bid = rules.standby_bundle_id(ctx.scope.account_id, primary["BundleId"], ctx.scope.region)
+    if ctx.tx.get("bundle", bid) is None:
+        props = primary["WorkspaceProperties"]
+        ctx.tx.insert("bundle", {
+            "BundleId": bid, "Name": f"Standby of {primary['BundleId']}", "Owner": ctx.scope.account_id,
+            "Description": f"Mirror of bundle {primary['BundleId']} for standby WorkSpaces",
+            "RootStorage": {"Capacity": str(props.get("RootVolumeSizeGib", 80))},
+            "UserStorage": {"Capacity": str(props.get("UserVolumeSizeGib", 10))},
+            "ComputeType": {"Name": props.get("ComputeTypeName", "STANDARD")},
+            "State": "AVAILABLE", "BundleType": "STANDBY", "CreationTime": ctx.now, "LastUpdatedTime": ctx.now,
+            "_SourceBundle": primary["BundleId"], "_OperatingSystem": props.get("OperatingSystemName"),
+        })
+    return bid
+
+
+def _new_standby(ctx, item: dict, primary: dict, primary_region: str) -> dict:
+    from understudy.operations.workspaces import new_workspace  # the two families build WorkSpaces alike
+
+    props = {k: v for k, v in primary["WorkspaceProperties"].items()
+             if k in ("RootVolumeSizeGib", "UserVolumeSizeGib", "ComputeTypeName", "Protocols", "OperatingSystemName")}
+    props.update(RunningMode="AUTO_STOP", RunningModeAutoStopTimeoutInMinutes=60)
+    bundle = ctx.tx.get("bundle", _standby_bundle(ctx, primary))
+    request = {"DirectoryId": item["DirectoryId"], "UserName": primary["UserName"], "BundleId": bundle["BundleId"],
+               "WorkspaceProperties": props}
+    if item.get("VolumeEncryptionKey"):
+        request.update(VolumeEncryptionKey=item["VolumeEncryptionKey"],
+                       RootVolumeEncryptionEnabled=bool(primary.get("RootVolumeEncryptionEnabled")),
+                       UserVolumeEncryptionEnabled=bool(primary.get("UserVolumeEncryptionEnabled")))
+    doc = new_workspace(ctx, request, ctx.tx.get("directory", item["DirectoryId"]), bundle)
+    mode = item.get("DataReplication", "NO_REPLICATION")
+    doc["_Primary"] = {"WorkspaceId": primary["WorkspaceId"], "Region": primary_region}
+    doc["_Replication"] = {"mode": mode, "previous": mode, "effective_at": ctx.now}
+    return doc
+
+
+def create_standby_workspaces(ctx, request: dict) -> dict:
+    _check_request(ctx, request)
+    primary_region = request["PrimaryRegion"]
+    primary_tx = ctx.tx.in_region(primary_region)
+    pending, failed, seen = [], [], set()
+    for item in request["StandbyWorkspaces"]:
+        problem = _item_problem(ctx, item, seen, primary_region)
+        if problem[0] is not None:
+            failed.append({"StandbyWorkspaceRequest": item, "ErrorCode": problem[0], "ErrorMessage": problem[1]})
+            continue
+        primary = problem[1]
+        doc = _new_standby(ctx, item, primary, primary_region)
+        ctx.tx.insert(_KIND, doc)
+        ctx.tx.put_tags(doc["WorkspaceId"], {t["Key"]: t.get("Value", "") for t in item.get("Tags", [])})
+        ctx.tx.schedule(_KIND, doc["WorkspaceId"], "PENDING", ctx.settings.standby_provisioned_state,
+                        ctx.duration("workspace.provision"))
+        primary["_Standbys"] = [r for r in primary.get("_Standbys", []) if r["Region"] != ctx.scope.region]
+        primary["_Standbys"].append({"WorkspaceId": doc["WorkspaceId"], "Region": ctx.scope.region})
+        primary_tx.update(_KIND, primary)
+        pending.append({"UserName": doc["UserName"], "DirectoryId": doc["DirectoryId"], "State": doc["State"],
+                        "WorkspaceId": doc["WorkspaceId"]})
+    return {"FailedStandbyRequests": failed, "PendingStandbyRequests": pending}
+
+
+def _standbys_of(ctx, doc: dict) -> list[tuple[object, dict]]:
+    """(tx of its Region, standby doc) for the standby itself or for every live standby of a primary."""
+    if is_standby(doc):
+        return [(ctx.tx, doc)]
+    pairs = []
+    for ref in doc.get("_Standbys", []):
+        tx = ctx.tx.in_region(ref["Region"])
+        other = tx.get(_KIND, ref["WorkspaceId"], for_update=True)
+        if other is not None and other["State"] not in _GONE_STATES:
+            pairs.append((tx, other))
+    return pairs
+
+
+def _switch(ctx, tx, standby_doc: dict, mode: str, delay: float) -> None:
+    shown = _replication(ctx, standby_doc)
+    standby_doc["_Replication"] = {"mode": mode, "previous": shown["DataReplication"],
+                                   "effective_at": ctx.now + delay,
+                                   "last_snapshot": shown.get("RecoverySnapshotTime")}
+    tx.update(_KIND, standby_doc)
+
+
+def modify_data_replication(ctx, doc: dict, request: dict) -> dict:
+    """ModifyWorkspaceProperties with DataReplication, on either WorkSpace of a pair [CHOSEN: switches the pair]."""
+    if "WorkspaceProperties" in request:
+        raise InvalidParameterValuesException("DataReplication cannot be combined with WorkspaceProperties in one "
+                                              "request.")
+    pairs = _standbys_of(ctx, doc)
+    if not pairs:
+        raise InvalidParameterValuesException(f"The WorkSpace {doc['WorkspaceId']} has no standby WorkSpace.")
+    mode = request["DataReplication"]
+    for tx, standby_doc in pairs:
+        if mode == "PRIMARY_AS_SOURCE":
+            primary = _live(ctx.tx, standby_doc["_Primary"]) or {}
+            dirs = [tx.get("directory", standby_doc["DirectoryId"]) or {},
+                    ctx.tx.in_region(standby_doc["_Primary"]["Region"]).get("directory", primary.get("DirectoryId", ""))
+                    or {}]
+            if any(d.get("DirectoryType") == "SIMPLE_AD" for d in dirs):
+                raise UnsupportedWorkspaceConfigurationException("Data replication is not supported with Simple AD "
+                                                                 "directories.")
+        _switch(ctx, tx, standby_doc, mode, ctx.duration("replication.switch"))
+    return {}
+
+
+def on_terminate(ctx, workspace_id: str) -> None:
+    """Replication stops when either side of a pair is terminated [CHOSEN]; the survivor lives on."""
+    doc = ctx.tx.get(_KIND, workspace_id)
+    if doc is None or doc["State"] not in _GONE_STATES:
+        return
+    for tx, standby_doc in ([(ctx.tx, doc)] if is_standby(doc) else _standbys_of(ctx, doc)):
+        if standby_doc["_Replication"]["mode"] != "NO_REPLICATION":
+            _switch(ctx, tx, standby_doc, "NO_REPLICATION", 0)
+
+
+OPERATIONS = {
+    "CreateStandbyWorkspaces": create_standby_workspaces,
+}
