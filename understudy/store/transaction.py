@@ -1,7 +1,7 @@
 """One request's transaction, bound to its Scope: every read and write is keyed by it.
 
 `in_region` is the one named door to another Region of the same account (standby WorkSpaces read
-their primary through it); nothing here ever crosses accounts.
+their primary through it); `shared_by` the one door to another account (a shared connection alias).
 """
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
@@ -26,6 +26,15 @@ class Tx:
     def in_region(self, region: str) -> "Tx":
         """The same transaction and account, in another Region: the only Region crossing."""
         return Tx(self.conn, Scope(self.scope.account_id, region), now=self.now, timing=self.timing,
+                  backend=self.backend)
+
+    def shared_by(self, owner_account_id: str) -> "Tx":
+        """The same transaction and Region in the account that owns a shared connection alias.
+
+        The only crossing between accounts: connection alias sharing (UpdateConnectionAliasPermission)
+        lets the account it is shared with read and associate that alias, and nothing else.
+        """
+        return Tx(self.conn, Scope(owner_account_id, self.scope.region), now=self.now, timing=self.timing,
                   backend=self.backend)
 
     def _key(self, table):
