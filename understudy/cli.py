@@ -78,10 +78,10 @@ def worker(db: str, max_seconds: float | None) -> None:
     lifecycle_worker.run_forever(store, max_seconds)
 
 
-def _call(endpoint: str, path: str, body: dict | None = None) -> dict:
+def _call(endpoint: str, path: str, body: dict | None = None, method: str | None = None) -> dict:
     url = endpoint.rstrip("/") + "/_understudy" + path
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET",
+    req = urllib.request.Request(url, data=data, method=method or ("POST" if data is not None else "GET"),
                                  headers={"content-type": "application/json"})
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
@@ -152,6 +152,39 @@ def clock_timing(endpoint: str, profile: str) -> None:
 @click.argument("mode", type=click.Choice(["real", "manual"]))
 def clock_mode(endpoint: str, mode: str) -> None:
     _print_clock(_call(endpoint, "/clock", {"mode": mode}))
+
+
+@main.group()
+def outage() -> None:
+    """Simulate Region outages on a running server, to rehearse failover."""
+
+
+@outage.command("start")
+@_endpoint
+@click.argument("region")
+@click.option("--api", type=click.Choice(["unavailable", "up"]), default="unavailable", show_default=True,
+              help="unavailable: the Region's API answers 503; up: only its WorkSpaces turn UNHEALTHY.")
+def outage_start(endpoint: str, region: str, api: str) -> None:
+    o = _call(endpoint, "/outages", {"region": region, "api": api})
+    click.echo(f"outage in {o['region']} since {o['since']:.0f} (api {o['api']})")
+
+
+@outage.command("end")
+@_endpoint
+@click.argument("region")
+def outage_end(endpoint: str, region: str) -> None:
+    _call(endpoint, f"/outages/{region}", method="DELETE")
+    click.echo(f"outage in {region} ended")
+
+
+@outage.command("list")
+@_endpoint
+def outage_list(endpoint: str) -> None:
+    found = _call(endpoint, "/outages")["outages"]
+    for o in found:
+        click.echo(f"{o['region']}  since {o['since']:.0f}  api {o['api']}")
+    if not found:
+        click.echo("no outages")
 
 
 @main.command()

@@ -38,7 +38,11 @@ KINDS = {
             bundle_id="BundleId",
             label="WorkspaceName",
         ),
-        Kind("connection_alias", id="AliasId", state="State", label="ConnectionString"),
+        Kind("connection_alias", id="AliasId", state="State", directory_id="_AssociatedDirectory",
+             label="ConnectionString"),
+        # A connection alias shared with this account, kept in the grantee's scope: the alias itself
+        # stays with `_Owner` and is read through Tx.shared_by.
+        Kind("alias_share", id="AliasId", directory_id="_AssociatedDirectory"),
         Kind("ip_group", id="groupId", label="groupName"),
         Kind("image", id="ImageId", state="State", label="Name"),
         Kind("pool", id="PoolId", state="State", directory_id="DirectoryId", bundle_id="BundleId", label="PoolName"),

@@ -4,10 +4,19 @@
 absent here answers 501 NotImplementedException.
 """
 
-from understudy.operations import account, bundles, directories, directory_service, standby, tags, workspaces
+from understudy.operations import (
+    account,
+    bundles,
+    connection_aliases,
+    directories,
+    directory_service,
+    standby,
+    tags,
+    workspaces,
+)
 
 _FAMILIES = {
-    "workspaces": [account, bundles, tags, directories, workspaces, standby],
+    "workspaces": [account, bundles, tags, directories, workspaces, standby, connection_aliases],
     "ds": [directory_service],
 }
 

@@ -13,6 +13,7 @@ from understudy.domain.errors import (
     ResourceLimitExceededException,
     UnsupportedWorkspaceConfigurationException,
 )
+from understudy.domain.outages import shown_state
 from understudy.operations.tags import tag_problem
 from understudy.protocol import spec
 
@@ -27,6 +28,11 @@ def is_standby(doc: dict) -> bool:
 def _live(tx, ref: dict) -> dict | None:
     """The WorkSpace a pair reference points at, or None when it is gone."""
     return tx.in_region(ref["Region"]).get(_KIND, ref["WorkspaceId"])
+
+
+def _state(ctx, ref: dict, doc: dict) -> str:
+    """The other side's state as its own Region shows it: UNHEALTHY while that Region is out."""
+    return shown_state(doc["State"], ctx.tx.outage(ref["Region"]) is not None)
 
 
 def _replication(ctx, standby_doc: dict) -> dict:
@@ -44,14 +50,15 @@ def relationship(ctx, doc: dict) -> dict:
         primary = _live(ctx.tx, doc["_Primary"])
         out = {"DataReplicationSettings": _replication(ctx, doc)}
         if primary is not None:
-            out["RelatedWorkspaces"] = [{**doc["_Primary"], "State": primary["State"], "Type": "PRIMARY"}]
+            out["RelatedWorkspaces"] = [{**doc["_Primary"], "State": _state(ctx, doc["_Primary"], primary),
+                                         "Type": "PRIMARY"}]
         return out
     related, properties = [], []
     for ref in doc.get("_Standbys", []):
         other = _live(ctx.tx, ref)
         if other is None:
             continue
-        related.append({**ref, "State": other["State"], "Type": "STANDBY"})
+        related.append({**ref, "State": _state(ctx, ref, other), "Type": "STANDBY"})
         properties.append({"StandbyWorkspaceId": ref["WorkspaceId"], **_replication(ctx, other)})
     return {"RelatedWorkspaces": related, "StandbyWorkspacesProperties": properties} if related else {}
 

@@ -17,6 +17,7 @@ from understudy.domain.errors import (
     ResourceLimitExceededException,
     ResourceNotFoundException,
 )
+from understudy.domain.outages import shown_state
 from understudy.operations import paging, standby
 from understudy.operations.bundles import find_bundle
 from understudy.operations.tags import tag_problem
@@ -107,7 +108,7 @@ def create_workspaces(ctx, request: dict) -> dict:
 
 def present(ctx, doc: dict) -> dict:
     """A WorkSpace as Describe shows it: its stored fields plus what is computed live."""
-    out = dict(doc)
+    out = dict(doc, State=shown_state(doc["State"], ctx.tx.outage() is not None))
     if doc["State"] == "UPDATING" and doc.get("_Modifying"):
         out["ModificationStates"] = [{"Resource": r, "State": "UPDATE_IN_PROGRESS"} for r in doc["_Modifying"]]
     out.update(standby.relationship(ctx, doc))
@@ -139,7 +140,7 @@ def _act(ctx, action: str, workspace_id: str, *, standby_allowed: bool = True) -
         return rules.failure("standby", id=workspace_id)
     if action == "TerminateWorkspaces" and doc["State"] in ("TERMINATING", "TERMINATED"):
         return None  # already on its way out: terminating again changes nothing
-    refused = rules.refusal(action, doc)
+    refused = rules.refusal(action, {**doc, "State": shown_state(doc["State"], ctx.tx.outage() is not None)})
     if refused:
         return refused
     _start_action(ctx, action, doc)

@@ -120,13 +120,41 @@ class Store:
             row = _clock_row(conn)
         return {**row, "now": clock_now(row)}
 
+    # Simulated Region outages: global, like the clock.
+    def outages(self) -> list[dict]:
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(schema.outages).order_by(schema.outages.c.region)).mappings()
+            return [_plain(r) for r in rows]
+
+    def start_outage(self, region: str, api: str) -> dict:
+        with self.engine.begin() as conn:
+            row = conn.execute(select(schema.outages).where(schema.outages.c.region == region)).mappings().first()
+            if row is None:
+                row = {"region": region, "since": clock_now(_clock_row(conn)), "api": api}
+                conn.execute(insert(schema.outages).values(**row))
+            elif row["api"] != api:
+                conn.execute(update(schema.outages).where(schema.outages.c.region == region).values(api=api))
+                row = {**row, "api": api}
+        return _plain(row)
+
+    def end_outage(self, region: str) -> bool:
+        with self.engine.begin() as conn:
+            return conn.execute(delete(schema.outages).where(schema.outages.c.region == region)).rowcount > 0
+
     def reset(self, scope: Scope | None = None) -> None:
         with self.engine.begin() as conn:
+            if scope is None:
+                conn.execute(delete(schema.outages))
             for table in (schema.resources, schema.tags, schema.transitions):
                 stmt = delete(table)
                 if scope is not None:
                     stmt = stmt.where(table.c.account_id == scope.account_id, table.c.region == scope.region)
                 conn.execute(stmt)
+
+
+def _plain(row) -> dict:
+    """A row as a dict with plain `str` keys (SQLAlchemy's quoted names are a subclass JSON encoders refuse)."""
+    return {str(k): v for k, v in row.items()}
 
 
 def _clock_row(conn) -> dict:

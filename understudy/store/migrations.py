@@ -14,7 +14,11 @@ def _v1_initial(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
-MIGRATIONS = [_v1_initial]
+def _v2_outages(conn: Connection) -> None:
+    schema.outages.create(conn, checkfirst=True)
+
+
+MIGRATIONS = [_v1_initial, _v2_outages]
 
 
 def migrate(conn: Connection) -> int:

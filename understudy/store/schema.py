@@ -57,4 +57,12 @@ clock = Table(
     Column("frozen_at", Float),
 )
 
+outages = Table(
+    "outages",
+    metadata,
+    Column("region", String(31), primary_key=True),
+    Column("since", Float, nullable=False),
+    Column("api", String(16), nullable=False),
+)
+
 schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))

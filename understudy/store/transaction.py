@@ -22,6 +22,15 @@ class Tx:
         self.now = now
         self.timing = timing
         self.backend = backend
+        self._outages: dict[str, dict | None] = {}
+
+    def outage(self, region: str | None = None) -> dict | None:
+        """The simulated outage of a Region (this Tx's by default), read once per transaction."""
+        region = region or self.scope.region
+        if region not in self._outages:
+            row = self.conn.execute(select(schema.outages).where(schema.outages.c.region == region)).mappings().first()
+            self._outages[region] = dict(row) if row else None
+        return self._outages[region]
 
     def in_region(self, region: str) -> "Tx":
         """The same transaction and account, in another Region: the only Region crossing."""

@@ -7,7 +7,7 @@ from starlette.routing import Route
 
 from understudy import __version__
 from understudy.domain.scope import Scope
-from understudy.lifecycle import clock
+from understudy.lifecycle import clock, outages
 
 
 def json_response(body: object, status: int = 200) -> Response:
@@ -45,6 +45,8 @@ def _guard(endpoint):
             return error_response(e.code, e.message)
         except clock.ClockError as e:
             return error_response("InvalidClockChange", str(e))
+        except outages.OutageError as e:
+            return error_response("InvalidOutage", str(e))
     return wrapped
 
 
@@ -80,9 +82,34 @@ async def post_clock(request: Request) -> Response:
                                       timing=body.get("timing"), mode=body.get("mode")))
 
 
+@_guard
+async def list_outages(request: Request) -> Response:
+    return json_response({"outages": request.app.state.store.outages()})
+
+
+@_guard
+async def start_outage(request: Request) -> Response:
+    body = await _json_body(request)
+    unknown = set(body) - {"region", "api"}
+    if unknown:
+        raise BadRequest("InvalidOutage", f"Unknown field(s): {', '.join(sorted(unknown))}")
+    return json_response(outages.start(request.app.state.store, body.get("region"), body.get("api", "unavailable")))
+
+
+@_guard
+async def end_outage(request: Request) -> Response:
+    region = request.path_params["region"]
+    if not outages.end(request.app.state.store, region):
+        return error_response("OutageNotFound", f"There is no outage in {region}.", 404)
+    return json_response({"region": region, "ended": True})
+
+
 ROUTES = [
     Route("/health", health, methods=["GET"]),
     Route("/reset", reset, methods=["POST"]),
     Route("/clock", get_clock, methods=["GET"]),
     Route("/clock", post_clock, methods=["POST"]),
+    Route("/outages", list_outages, methods=["GET"]),
+    Route("/outages", start_outage, methods=["POST"]),
+    Route("/outages/{region}", end_outage, methods=["DELETE"]),
 ]

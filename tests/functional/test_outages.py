@@ -1,0 +1,103 @@
+"""Region outages: the control plane, what WorkSpaces and the API do during one, and the runbook drill."""
+
+import subprocess
+import sys
+
+import pytest
+from botocore.exceptions import ClientError
+
+from examples import failover_runbook
+
+P, S = "us-east-1", "us-west-2"
+
+
+@pytest.fixture
+def outage(server):
+    started = []
+
+    def start(region: str, api: str = "unavailable") -> dict:
+        started.append(region)
+        r = server.admin("POST", "/outages", json={"region": region, "api": api})
+        assert r.status_code == 200
+        return r.json()
+
+    yield start
+    for region in started:
+        server.admin("DELETE", f"/outages/{region}")
+
+
+def describe(client, wid):
+    return client.describe_workspaces(WorkspaceIds=[wid])["Workspaces"][0]
+
+
+def test_outage_control_plane(server, outage):
+    o = outage("eu-west-1", api="up")
+    assert o["region"] == "eu-west-1" and o["api"] == "up" and o["since"] > 0
+    listed = server.admin("GET", "/outages").json()["outages"]
+    assert {"region": "eu-west-1", "api": "up", "since": o["since"]} in listed
+    assert server.admin("DELETE", "/outages/eu-west-1").json() == {"region": "eu-west-1", "ended": True}
+    assert server.admin("DELETE", "/outages/eu-west-1").status_code == 404
+    assert server.admin("POST", "/outages", json={"region": "eu-west-1", "api": "sideways"}).status_code == 400
+    assert server.admin("POST", "/outages", json={}).status_code == 400
+
+
+def test_with_the_api_up_workspaces_turn_unhealthy_and_come_back(make_client, make_workspace, outage, server):
+    east = make_client(region=P)
+    wid = make_workspace(P, WorkspaceProperties={"RunningMode": "AUTO_STOP"})
+    outage(P, api="up")
+    assert describe(east, wid)["State"] == "UNHEALTHY"
+    server.admin("DELETE", f"/outages/{P}")
+    assert describe(east, wid)["State"] == "AVAILABLE"
+
+
+def test_with_the_api_down_calls_answer_a_retryable_503(make_client, outage):
+    outage(P)
+    with pytest.raises(ClientError) as e:
+        make_client(region=P).describe_workspaces()
+    assert e.value.response["Error"]["Code"] == "ServiceUnavailableException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+    assert make_client(region=S).describe_workspaces()["Workspaces"] == []  # other Regions answer
+
+
+def test_the_standby_side_sees_its_primary_unhealthy(make_client, make_workspace, make_directory, outage):
+    primary = make_workspace(P)
+    west = make_client(region=S)
+    sid = west.create_standby_workspaces(PrimaryRegion=P, StandbyWorkspaces=[
+        {"PrimaryWorkspaceId": primary, "DirectoryId": make_directory(S)}])["PendingStandbyRequests"][0]["WorkspaceId"]
+    outage(P)
+    assert describe(west, sid)["RelatedWorkspaces"][0]["State"] == "UNHEALTHY"
+
+
+def test_the_failover_runbook_end_to_end(make_client, make_workspace, make_directory, outage, server, account,
+                                         monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", account)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    directory = make_directory(P)
+    primaries = [make_workspace(P, user=u, directory=directory) for u in ("ann", "ben", "cat")]
+    standby_directory = make_directory(S)
+    first = failover_runbook.ensure_standbys(P, S, standby_directory, server.url)
+    assert len(first["created"]) == 3 and first["failed"] == []
+    assert failover_runbook.ensure_standbys(P, S, standby_directory, server.url) == {"created": [], "failed": []}
+    server.advance(3600)
+    assert failover_runbook.fail_over(P, S, server.url) == {"region_down": False, "started": [], "failed": []}
+
+    outage(P)
+    result = failover_runbook.fail_over(P, S, server.url)
+    assert result["region_down"] and sorted(result["started"]) == sorted(first["created"])
+    server.advance(60)
+    west = make_client(region=S)
+    assert {describe(west, sid)["State"] for sid in first["created"]} == {"AVAILABLE"}
+
+    server.admin("DELETE", f"/outages/{P}")
+    assert {describe(make_client(region=P), pid)["State"] for pid in primaries} == {"AVAILABLE"}
+
+
+def test_outage_commands(server):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "understudy", "outage", *args, "--endpoint", server.url],
+                              capture_output=True, text=True, timeout=60)
+
+    assert "outage in eu-central-1" in run("start", "eu-central-1", "--api", "up").stdout
+    assert "eu-central-1" in run("list").stdout and "api up" in run("list").stdout
+    assert "ended" in run("end", "eu-central-1").stdout
+    assert run("end", "eu-central-1").returncode != 0
