@@ -271,3 +271,12 @@ def test_an_unshared_account_cannot_see_or_touch_an_alias(ws, make_client, make_
         response = error(call)
         assert (response["Error"]["Code"], response["ResourceId"]) == ("ResourceNotFoundException", alias_id)
     assert alias(ws, alias_id)["State"] == "CREATED"
+
+
+def test_a_directory_with_an_associated_alias_cannot_be_deregistered(ws, make_directory, created):
+    directory, alias_id = make_directory(), created()
+    ws.associate_connection_alias(AliasId=alias_id, ResourceId=directory)
+    assert code(ws.deregister_workspace_directory, DirectoryId=directory) == "InvalidResourceStateException"
+    ws.disassociate_connection_alias(AliasId=alias_id)
+    ws.deregister_workspace_directory(DirectoryId=directory)
+    assert ws.describe_workspace_directories(DirectoryIds=[directory])["Directories"][0]["State"] == "DEREGISTERING"

@@ -95,3 +95,23 @@ def test_a_bad_quota_is_refused_at_start():
 
 def test_coverage_report_is_current():
     assert (ROOT / "docs" / "coverage.md").read_text() == report(), "run: understudy coverage > docs/coverage.md"
+
+
+def test_a_restart_in_the_middle_of_pending_still_ends_available(own_server, tmp_path):
+    srv = own_server("--clock", "manual")
+    c = client(srv)
+    ds = boto3.client("ds", endpoint_url=srv.url, region_name="us-east-1", aws_access_key_id="123456789012",
+                      aws_secret_access_key="x")
+    directory = ds.create_microsoft_ad(Name="corp.example.com", Password="Passw0rd!", VpcSettings={
+        "VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]},
+    )["DirectoryId"]
+    srv.advance(3600)
+    c.register_workspace_directory(DirectoryId=directory)
+    srv.advance(3600)
+    bundle = c.describe_workspace_bundles(Owner="AMAZON")["Bundles"][0]["BundleId"]
+    wid = c.create_workspaces(Workspaces=[{"DirectoryId": directory, "UserName": "ann", "BundleId": bundle}],
+                              )["PendingRequests"][0]["WorkspaceId"]
+    srv.restart()
+    assert c.describe_workspaces(WorkspaceIds=[wid])["Workspaces"][0]["State"] == "PENDING"
+    srv.advance(3600)
+    assert c.describe_workspaces(WorkspaceIds=[wid])["Workspaces"][0]["State"] == "AVAILABLE"

@@ -200,6 +200,12 @@ def deregister_workspace_directory(ctx, request: dict) -> dict:
     # DirectoryId says and the field confirms (research notes 4.2, cloud-custodian #7227).
     if ctx.tx.count("workspace", directory_id=doc["DirectoryId"]):
         raise OperationNotSupportedException("Remove the WorkSpaces in this directory before deregistering it.")
+    # Aliases must be disassociated first (cross-region-redirection.html, "Disassociate..."); the alias
+    # shared into this account counts too, through its share record [CHOSEN: InvalidResourceStateException].
+    if ctx.tx.count("connection_alias", directory_id=doc["DirectoryId"]) or ctx.tx.count(
+            "alias_share", directory_id=doc["DirectoryId"]):
+        raise InvalidResourceStateException("Disassociate the connection aliases of this directory before "
+                                            "deregistering it.")
     doc["State"] = "DEREGISTERING"
     ctx.tx.update(_KIND, doc)
     ctx.tx.schedule(_KIND, doc["DirectoryId"], "DEREGISTERING", GONE, ctx.duration("directory.deregister"))

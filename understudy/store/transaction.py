@@ -38,10 +38,11 @@ class Tx:
                   backend=self.backend)
 
     def shared_by(self, owner_account_id: str) -> "Tx":
-        """The same transaction and Region in the account that owns a shared connection alias.
+        """The same transaction and Region in another account, for connection alias sharing only.
 
-        The only crossing between accounts: connection alias sharing (UpdateConnectionAliasPermission)
-        lets the account it is shared with read and associate that alias, and nothing else.
+        The only crossing between accounts (UpdateConnectionAliasPermission): the account an alias is
+        shared with reads and associates the owner's alias through it, and the owner writes the share
+        record into the account it shares with. Nothing else uses it.
         """
         return Tx(self.conn, Scope(owner_account_id, self.scope.region), now=self.now, timing=self.timing,
                   backend=self.backend)
