@@ -1,7 +1,7 @@
 """One request's transaction, bound to its Scope: every read and write is keyed by it.
 
 `in_region` is the one named door to another Region of the same account (standby WorkSpaces read
-their primary through it); `shared_by` the one door to another account (a shared connection alias).
+their primary through it); `shared_by` the one door to another account (resources AWS shares).
 """
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
@@ -38,11 +38,11 @@ class Tx:
                   backend=self.backend)
 
     def shared_by(self, owner_account_id: str) -> "Tx":
-        """The same transaction and Region in another account, for connection alias sharing only.
+        """The same transaction and Region in another account: the only door between accounts.
 
-        The only crossing between accounts (UpdateConnectionAliasPermission): the account an alias is
-        shared with reads and associates the owner's alias through it, and the owner writes the share
-        record into the account it shares with. Nothing else uses it.
+        Used only for what AWS itself shares between accounts: a connection alias shared by
+        UpdateConnectionAliasPermission, an image shared by UpdateWorkspaceImagePermission, and
+        account link invitations. Each side reads or writes exactly the shared record through it.
         """
         return Tx(self.conn, Scope(owner_account_id, self.scope.region), now=self.now, timing=self.timing,
                   backend=self.backend)
