@@ -1,21 +1,52 @@
-"""Shared fixtures: a real `understudy serve` process per test worker, and boto3 clients for it.
+"""Shared fixtures: a real `understudy serve` process per test worker and backend, and boto3 clients.
 
-Each test gets an account of its own (a random 12-digit access key), so tests never see each
-other's state and need no reset. The server's clock is manual: a test moves time explicitly.
+Every test that uses the `server` runs twice: on SQLite and on PostgreSQL (a fresh database each
+run, on UNDERSTUDY_TEST_PG, by default the local server's `postgres` role). UNDERSTUDY_TEST_BACKENDS
+(comma-separated) narrows that for a quick local run. Each test gets an account of its own (a random
+12-digit access key), so tests never see each other's state and need no reset. The server's clock
+is manual: a test moves time explicitly.
 """
 
 import os
 import random
+import secrets
 import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
 import httpx
+import psycopg
 import pytest
 from botocore.config import Config
+
+BACKENDS = os.environ.get("UNDERSTUDY_TEST_BACKENDS", "sqlite,postgresql").split(",")
+PG_ADMIN_URL = os.environ.get("UNDERSTUDY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@contextmanager
+def fresh_pg_database():
+    """A new, empty PostgreSQL database for one server (or several sharing it), dropped afterwards."""
+    name = "understudy_test_" + secrets.token_hex(4)
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def database(backend: str, tmp_path: Path):
+    if backend == "postgresql":
+        with fresh_pg_database() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path}/state.db"
 
 
 def free_port() -> int:
@@ -37,7 +68,8 @@ class Server:
     def start(self) -> "Server":
         cmd = [sys.executable, "-m", "understudy", "serve", "--port", str(self.port), "--db", self.db,
                *self.args]
-        self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"understudy-{self.port}.log", "ab")
+        self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"understudy-{self.port}.log"
+        self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -67,12 +99,12 @@ class Server:
         return self.admin("POST", "/clock", json={"advance_seconds": seconds}).json()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    db = os.environ.get("UNDERSTUDY_TEST_DB") or f"sqlite:///{tmp_path_factory.mktemp('db')}/state.db"
-    srv = Server(db, "--clock", "manual", "--timing", "fast").start()
-    yield srv
-    srv.stop()
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(request, tmp_path_factory):
+    with database(request.param, tmp_path_factory.mktemp("db")) as db:
+        srv = Server(db, "--clock", "manual", "--timing", "fast").start()
+        yield srv
+        srv.stop()
 
 
 @pytest.fixture

@@ -51,6 +51,8 @@ def main() -> None:
               help="Account of access keys that are not 12 digits and not in --credentials.")
 @click.option("--credentials", type=click.Path(exists=True, dir_okay=False), envvar="UNDERSTUDY_CREDENTIALS",
               help='JSON file mapping access keys to accounts: {"credentials": [{"access_key_id", "account_id"}]}.')
+@click.option("--worker/--no-worker", default=True, show_default=True, envvar="UNDERSTUDY_WORKER",
+              help="Run the lifecycle worker inside this server (turn off when `understudy worker` runs beside).")
 @click.option("--log-level", default="info", show_default=True, envvar="UNDERSTUDY_LOG_LEVEL")
 def serve(log_level: str, **kw) -> None:
     """Run the WorkSpaces endpoint (and the lifecycle worker) on HOST:PORT."""
@@ -68,11 +70,13 @@ def serve(log_level: str, **kw) -> None:
 @main.command()
 @click.option("--db", default=config.DEFAULT_DB, show_default=True, envvar="UNDERSTUDY_DB")
 @click.option("--max-seconds", type=float, default=None, help="Stop after this long (for bounded runs).")
-def worker(db: str, max_seconds: float | None) -> None:
+@click.option("--log-level", default="info", show_default=True, envvar="UNDERSTUDY_LOG_LEVEL")
+def worker(db: str, max_seconds: float | None, log_level: str) -> None:
     """Apply due lifecycle transitions, beside servers sharing one database."""
     from understudy.lifecycle import worker as lifecycle_worker
     from understudy.store import Store
 
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     store = Store(db)
     store.migrate()
     lifecycle_worker.run_forever(store, max_seconds)

@@ -10,9 +10,11 @@ from understudy.lifecycle import outages
 from understudy.operations import OPERATIONS
 from understudy.operations.context import Context
 from understudy.protocol import identity, parser, serializer, spec, validator
-from understudy.store import Store
+from understudy.store import Conflict, Store
 
 log = logging.getLogger("understudy.requests")
+
+ATTEMPTS = 5  # a request that loses a race to a concurrent one is run again from the start
 
 
 @dataclass
@@ -38,10 +40,7 @@ def handle(settings: Settings, store: Store, headers: dict[str, str], query: dic
         handler = OPERATIONS.get((service, op.name))
         if handler is None:
             raise errors.NotImplementedException(f"Understudy does not implement {op.name} yet.")
-        with store.transaction(scope) as tx:
-            outages.check_api(tx)
-            tx.apply_due()
-            result = handler(Context(tx, settings), params)
+        result = _run(settings, store, scope, handler, params)
         response = Response(200, {"content-type": serializer.CONTENT_TYPE}, serializer.serialize(op, result))
     except errors.AwsError as e:
         response = Response(e.status, serializer.error_headers(e), serializer.error_body(e))
@@ -54,6 +53,22 @@ def handle(settings: Settings, store: Store, headers: dict[str, str], query: dic
              scope.region if scope else "-", scope.account_id if scope else "-", response.status,
              (time.perf_counter() - started) * 1000, request_id)
     return response
+
+
+def _run(settings: Settings, store: Store, scope, handler, params: dict) -> dict:
+    """The handler in one transaction of its scope, after the due transitions; retried on a lost race."""
+    attempt = 1
+    while True:
+        try:
+            with store.transaction(scope) as tx:
+                outages.check_api(tx)
+                tx.apply_due()
+                return handler(Context(tx, settings), params)
+        except Conflict:
+            if attempt == ATTEMPTS:
+                raise
+            time.sleep(0.01 * attempt)
+            attempt += 1
 
 
 def _check_region(settings: Settings, service: str, region: str) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import orjson
-from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, exc, insert, select, update
 from sqlalchemy.pool import StaticPool
 
 from understudy.domain.scope import Scope
@@ -59,6 +59,19 @@ def _engine(url: str) -> Engine:
     return engine
 
 
+class Conflict(Exception):
+    """Another transaction won a race (a unique row, a deadlock, a lock timeout): retry the request."""
+
+
+_RETRYABLE_SQLSTATES = ("40001", "40P01", "55P03")  # serialization failure, deadlock, lock not available
+
+
+def _is_conflict(e: exc.DBAPIError) -> bool:
+    if isinstance(e, exc.IntegrityError):
+        return True
+    return getattr(e.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES or "database is locked" in str(e.orig)
+
+
 class Store:
     def __init__(self, url: str):
         self.url = url
@@ -78,9 +91,15 @@ class Store:
 
     @contextmanager
     def transaction(self, scope: Scope) -> Iterator[Tx]:
-        with self.engine.begin() as conn:
-            clock = _clock_row(conn)
-            yield Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=self.backend)
+        """One transaction bound to a scope; a lost race surfaces as Conflict, after the rollback."""
+        try:
+            with self.engine.begin() as conn:
+                clock = _clock_row(conn)
+                yield Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=self.backend)
+        except exc.DBAPIError as e:
+            if _is_conflict(e):
+                raise Conflict(str(e.orig)) from e
+            raise
 
     @contextmanager
     def global_transaction(self) -> Iterator[Tx]:

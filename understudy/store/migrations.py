@@ -4,7 +4,7 @@ Each migration is a function of a connection. The first creates the tables of `s
 stood then; later ones alter them. A server refuses a database newer than it knows.
 """
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 
 from understudy.store import schema
 
@@ -22,7 +22,12 @@ MIGRATIONS = [_v1_initial, _v2_outages]
 
 
 def migrate(conn: Connection) -> int:
-    """Brings the schema up to date; returns the version now applied."""
+    """Brings the schema up to date; returns the version now applied.
+
+    On PostgreSQL an advisory lock makes servers and workers starting together migrate one at a time.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(4599)"))
     schema.schema_version.create(conn, checkfirst=True)
     current = conn.execute(select(func.max(schema.schema_version.c.version))).scalar() or 0
     if current > len(MIGRATIONS):

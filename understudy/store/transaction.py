@@ -4,11 +4,15 @@
 their primary through it); `shared_by` the one door to another account (resources AWS shares).
 """
 
+import logging
+
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from understudy.domain.resources import GONE, KINDS, column_values
 from understudy.domain.scope import Scope
 from understudy.store import schema
+
+log = logging.getLogger("understudy.lifecycle")
 
 _R = schema.resources
 _T = schema.tags
@@ -146,7 +150,10 @@ class Tx:
     def _apply(self, row) -> None:
         kind = KINDS[row["kind"]]
         doc = self.get(row["kind"], row["resource_id"], for_update=True)
-        if doc is None or (row["from_state"] is not None and doc.get(kind.state) != row["from_state"]):
+        won = doc is not None and (row["from_state"] is None or doc.get(kind.state) == row["from_state"])
+        log.info("transition=%s %s %s %s->%s %s", row["id"], row["kind"], row["resource_id"], row["from_state"],
+                 row["to_state"], "applied" if won else "skipped")
+        if not won:
             return  # compare-and-set lost: something else moved the resource first
         if row["to_state"] == GONE:
             self.delete(row["kind"], row["resource_id"])
