@@ -8,6 +8,7 @@ import logging
 import re
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import click
@@ -80,6 +81,31 @@ def worker(db: str, max_seconds: float | None, log_level: str) -> None:
     store = Store(db)
     store.migrate()
     lifecycle_worker.run_forever(store, max_seconds)
+
+
+@main.command()
+@click.option("--db", default=config.DEFAULT_DB, show_default=True, envvar="UNDERSTUDY_DB")
+@click.option("--workspaces", "count", type=click.IntRange(0), default=100, show_default=True,
+              help="Primary WorkSpaces to create, spread evenly over the Regions.")
+@click.option("--regions", default="us-east-1,us-west-2", show_default=True, help="Comma-separated Regions.")
+@click.option("--standby-ratio", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of each Region's primaries that get a standby in the next Region of the list.")
+@click.option("--account", default="123456789012", show_default=True, help="The account to fill.")
+@click.option("--any-region", is_flag=True, help="Accept Regions without a WorkSpaces endpoint.")
+def seed(db: str, count: int, regions: str, standby_ratio: float, account: str, any_region: bool) -> None:
+    """Fill a database with directories, WorkSpaces and standbys (bulk fixtures for demos and load tests)."""
+    from understudy.seed import seed as run_seed
+    from understudy.store import Store
+
+    names = [r.strip() for r in regions.split(",") if r.strip()]
+    settings = config.Settings(db=db, any_region=any_region)
+    store = Store(db)
+    store.migrate()
+    total = count + (int(count * standby_ratio) if len(names) > 1 else 0)
+    with click.progressbar(length=total, label="seeding", file=sys.stderr) as bar:
+        result = run_seed(store, settings, account=account, regions=names, workspaces=count,
+                          standby_ratio=standby_ratio, tick=bar.update)
+    click.echo(json.dumps(result))
 
 
 def _call(endpoint: str, path: str, body: dict | None = None, method: str | None = None) -> dict:
@@ -189,6 +215,64 @@ def outage_list(endpoint: str) -> None:
         click.echo(f"{o['region']}  since {o['since']:.0f}  api {o['api']}")
     if not found:
         click.echo("no outages")
+
+
+@main.group()
+def state() -> None:
+    """Export a running server's whole state to a file, or replace it with one."""
+
+
+@state.command("export")
+@_endpoint
+@click.argument("file", type=click.File("w"))
+def state_export(endpoint: str, file) -> None:
+    """Write a JSON snapshot of every account, Region, pending transition, outage and the clock to FILE (- for stdout)."""
+    snapshot = _call(endpoint, "/state")
+    json.dump(snapshot, file)
+    counts = ", ".join(f"{len(rows)} {name}" for name, rows in snapshot["tables"].items())
+    click.echo(f"exported {counts}", err=True)
+
+
+@state.command("import")
+@_endpoint
+@click.argument("file", type=click.File("r"))
+def state_import(endpoint: str, file) -> None:
+    """Replace all state of a running server with the snapshot in FILE (- for stdin)."""
+    try:
+        snapshot = json.load(file)
+    except json.JSONDecodeError as e:
+        raise click.ClickException(f"{file.name} is not JSON: {e}") from None
+    imported = _call(endpoint, "/state", snapshot, method="PUT")["imported"]
+    click.echo("imported " + ", ".join(f"{n} {name}" for name, n in imported.items()))
+
+
+_as_json = click.option("--json", "as_json", is_flag=True, help="Print the server's JSON answer, for scripts.")
+
+
+@main.command()
+@_endpoint
+@_as_json
+def status(endpoint: str, as_json: bool) -> None:
+    """Regions, WorkSpaces by state per Region and account, outages and the clock of a running server."""
+    from understudy import terminal
+
+    summary = _call(endpoint, "/summary")
+    click.echo(json.dumps(summary, indent=2) if as_json else terminal.status(summary))
+
+
+@main.command("ls")
+@_endpoint
+@click.option("--region", default=None, help="Only rows with a WorkSpace (primary or standby) in this Region.")
+@click.option("--account", default=None, help="Only this account's WorkSpaces.")
+@click.option("--limit", type=click.IntRange(1, 10000), default=1000, show_default=True, help="At most this many rows.")
+@_as_json
+def ls(endpoint: str, region: str | None, account: str | None, limit: int, as_json: bool) -> None:
+    """WorkSpaces of a running server, each primary on one row with its standbys beside it."""
+    from understudy import terminal
+
+    query = {"limit": limit, **({"region": region} if region else {}), **({"account": account} if account else {})}
+    listing = _call(endpoint, "/workspaces?" + urllib.parse.urlencode(query))
+    click.echo(json.dumps(listing, indent=2) if as_json else terminal.workspaces(listing))
 
 
 @main.command()

@@ -115,3 +115,23 @@ def test_a_restart_in_the_middle_of_pending_still_ends_available(own_server, tmp
     assert c.describe_workspaces(WorkspaceIds=[wid])["Workspaces"][0]["State"] == "PENDING"
     srv.advance(3600)
     assert c.describe_workspaces(WorkspaceIds=[wid])["Workspaces"][0]["State"] == "AVAILABLE"
+
+
+def test_seed_fills_regions_with_workspaces_and_standby_pairs(tmp_path):
+    db = f"sqlite:///{tmp_path}/seed.db"
+    r = understudy("seed", "--db", db, "--workspaces", "60", "--regions", "us-east-1,us-west-2",
+                   "--standby-ratio", "0.5", "--account", "777788889999")
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    assert result["workspaces"] == {"us-east-1": 30, "us-west-2": 30} and result["standbys"] == 30
+    srv = Server(db, "--clock", "manual").start()
+    try:
+        east = client(srv, "777788889999", "us-east-1")
+        pages = list(east.get_paginator("describe_workspaces").paginate())
+        found = [w for p in pages for w in p["Workspaces"]]
+        primaries = [w for w in found if any(r["Type"] == "STANDBY" for r in w.get("RelatedWorkspaces", []))]
+        standbys = [w for w in found if any(r["Type"] == "PRIMARY" for r in w.get("RelatedWorkspaces", []))]
+        assert len(found) == 45 and len(primaries) == 15 and len(standbys) == 15
+        assert {w["State"] for w in found} == {"AVAILABLE", "STOPPED"}
+    finally:
+        srv.stop()

@@ -8,7 +8,9 @@ operations: `_OperatingSystem` (an `OperatingSystemName` of the model) and `_Pro
 streaming protocols it supports, its default first).
 """
 
+import copy
 import hashlib
+from functools import cache
 
 # Compute type -> (name in bundle names, vCPUs, memory GiB, root GB, user GB).
 _COMPUTE = {
@@ -78,6 +80,23 @@ def _stable_id(prefix: str, *parts: str) -> str:
 
 def public_bundles(region: str) -> list[dict]:
     """Every public bundle of a Region as a WorkspaceBundle (fresh dicts, in catalogue order)."""
+    return [copy.deepcopy(b) for b in _catalogue(region)]
+
+
+def public_bundle(region: str, bundle_id: str) -> dict | None:
+    """One public bundle by id (a fresh dict), or None."""
+    found = _by_id(region).get(bundle_id)
+    return copy.deepcopy(found) if found is not None else None
+
+
+@cache
+def _by_id(region: str) -> dict[str, dict]:
+    return {b["BundleId"]: b for b in _catalogue(region)}
+
+
+@cache
+def _catalogue(region: str) -> tuple[dict, ...]:
+    """The catalogue is pure data derived from the Region, so it is built once per Region."""
     bundles = []
     for os_label, os_name, protocols, computes in _TABLE:
         for compute in computes:
@@ -99,4 +118,4 @@ def public_bundles(region: str) -> list[dict]:
                 "_OperatingSystem": os_name,
                 "_Protocols": list(protocols),
             })
-    return bundles
+    return tuple(bundles)

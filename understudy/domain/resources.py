@@ -20,6 +20,8 @@ class Kind:
     user_name: str | None = None
     bundle_id: str | None = None
     label: str | None = None
+    # Sub-counts kept beside the kind's total: (name, private key whose presence puts a doc in it).
+    tallies: tuple[tuple[str, str], ...] = ()
 
 
 KINDS = {
@@ -37,6 +39,7 @@ KINDS = {
             user_name="UserName",
             bundle_id="BundleId",
             label="WorkspaceName",
+            tallies=(("standby", "_Primary"),),
         ),
         Kind("connection_alias", id="AliasId", state="State", directory_id="_AssociatedDirectory",
              label="ConnectionString"),
@@ -44,10 +47,27 @@ KINDS = {
         # stays with `_Owner` and is read through Tx.shared_by.
         Kind("alias_share", id="AliasId", directory_id="_AssociatedDirectory"),
         Kind("ip_group", id="groupId", label="groupName"),
+        # A directory's client branding, one doc per directory, for the registration named by `_RegistrationCode`.
+        Kind("client_branding", id="_DirectoryId"),
+        # A successful ModifyAccount; `_Id` counts down, so id order is newest first.
+        Kind("account_modification", id="_Id", state="ModificationState"),
         Kind("image", id="ImageId", state="State", label="Name"),
+        # An image shared with this account, kept in the grantee's scope: the image itself stays with
+        # `_Owner` and is read through Tx.shared_by.
+        Kind("image_share", id="ImageId"),
         Kind("pool", id="PoolId", state="State", directory_id="DirectoryId", bundle_id="BundleId", label="PoolName"),
+        # An application associated with a WorkSpace; `_Id` is "<WorkspaceId>/<ApplicationId>".
+        Kind("application_association", id="_Id", state="State", label="WorkspaceId"),
+        # An account link, kept in both accounts' scopes (the other side written through Tx.shared_by). Its
+        # status is not an indexed state: PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT is longer than the state column.
+        Kind("account_link", id="AccountLinkId", label="_LinkedAccountId"),
     )
 }
+
+
+def counter_names(kind: Kind, doc: dict) -> list[str]:
+    """The counters a document counts in: its kind's, and each tally it belongs to (`workspace.standby`)."""
+    return [kind.name] + [f"{kind.name}.{name}" for name, key in kind.tallies if key in doc]
 
 
 def column_values(kind: Kind, doc: dict) -> dict:

@@ -5,7 +5,7 @@ The public catalogue is data (understudy.domain.catalogue), never stored; the ac
 standby bundles are the stored kind `bundle`, written by the operations that create them.
 """
 
-from understudy.domain.catalogue import public_bundles
+from understudy.domain.catalogue import public_bundle, public_bundles
 from understudy.domain.errors import InvalidParameterValuesException
 from understudy.operations.paging import decode_token, encode_token, page
 
@@ -18,10 +18,7 @@ _PAGE_SIZE = 25
 
 def find_bundle(tx, bundle_id: str) -> dict | None:
     """The bundle of this id in the transaction's Region: public catalogue first, then the account's own."""
-    for bundle in public_bundles(tx.scope.region):
-        if bundle["BundleId"] == bundle_id:
-            return bundle
-    return tx.get(_KIND, bundle_id)
+    return public_bundle(tx.scope.region, bundle_id) or tx.get(_KIND, bundle_id)
 
 
 def _page_of(bundles: list[dict], token: str | None) -> dict:

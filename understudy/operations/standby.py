@@ -78,9 +78,7 @@ def _check_request(ctx, request: dict) -> None:
     items = request["StandbyWorkspaces"]
     if not 1 <= len(items) <= rules.MAX_BATCH:
         raise InvalidParameterValuesException(f"StandbyWorkspaces must hold 1 to {rules.MAX_BATCH} items.")
-    existing = sum(ctx.tx.count(_KIND, bundle_id=b["BundleId"]) for b in ctx.tx.find("bundle")
-                   if b.get("BundleType") == "STANDBY")
-    if existing + len(items) > ctx.quota("standby_workspaces"):
+    if ctx.tx.total(_KIND, "standby") + len(items) > ctx.quota("standby_workspaces"):
         raise ResourceLimitExceededException("Your request would exceed the standby WorkSpaces quota of this account "
                                              f"and Region ({ctx.quota('standby_workspaces')}).")
 

@@ -16,10 +16,12 @@ from understudy.domain.errors import (
     OperationNotSupportedException,
     ResourceLimitExceededException,
     ResourceNotFoundException,
+    ResourceUnavailableException,
 )
 from understudy.domain.outages import shown_state
 from understudy.operations import paging, standby
 from understudy.operations.bundles import find_bundle
+from understudy.operations.images import migration_problem
 from understudy.operations.tags import tag_problem
 
 _KIND = "workspace"
@@ -40,7 +42,7 @@ def _create_problem(ctx, item: dict, claimed: set) -> tuple[str, str] | tuple[No
     if bundle is None:
         return "ResourceNotFound.Bundle", f"The bundle {item['BundleId']} could not be found in this Region."
     user = (item["DirectoryId"], item["UserName"].lower())
-    if user in claimed or ctx.tx.count(_KIND, directory_id=item["DirectoryId"], user_name=item["UserName"]):
+    if user in claimed or ctx.tx.exists(_KIND, directory_id=item["DirectoryId"], user_name=item["UserName"]):
         return "ResourceExists.WorkSpace", "A WorkSpace already exists for the specified user."
     props = item.get("WorkspaceProperties", {})
     if props.get("RunningMode", "ALWAYS_ON") == "ALWAYS_ON" and "RunningModeAutoStopTimeoutInMinutes" in props:
@@ -89,7 +91,8 @@ def new_workspace(ctx, item: dict, directory: dict, bundle: dict) -> dict:
 
 def create_workspaces(ctx, request: dict) -> dict:
     items = request["Workspaces"]
-    if ctx.tx.count(_KIND) + len(items) > ctx.quota("workspaces"):
+    # Standby WorkSpaces have a quota of their own and do not count here [CHOSEN].
+    if ctx.tx.total(_KIND) - ctx.tx.total(_KIND, "standby") + len(items) > ctx.quota("workspaces"):
         raise ResourceLimitExceededException("Your request would exceed the WorkSpaces quota of this account and "
                                              f"Region ({ctx.quota('workspaces')}).")
     pending, failed, claimed = [], [], set()
@@ -304,6 +307,47 @@ def describe_workspace_snapshots(ctx, request: dict) -> dict:
     return {"RebuildSnapshots": [{"SnapshotTime": latest}], "RestoreSnapshots": [{"SnapshotTime": latest}]}
 
 
+def migrate_workspace(ctx, request: dict) -> dict:
+    """A new WorkSpace (new id, same user and directory) from the target bundle, keeping the user volume, while the
+    source is terminated [AWS, https://docs.aws.amazon.com/workspaces/latest/adminguide/migrate-workspaces.html].
+
+    A standby cannot be migrated (BEHAVIOUR.md). [CHOSEN] The source must be AVAILABLE or STOPPED (while it is being
+    modified: OperationInProgressException; else ResourceUnavailableException, both declared), and the new WorkSpace
+    keeps its running mode, user volume size, name, encryption settings and tags.
+    """
+    doc = _single(ctx, request["SourceWorkspaceId"])
+    wid, props = doc["WorkspaceId"], doc["WorkspaceProperties"]
+    if standby.is_standby(doc):
+        raise OperationNotSupportedException("A standby WorkSpace cannot be migrated.", reason="STANDBY_WORKSPACE")
+    if doc["State"] == "UPDATING":
+        raise OperationInProgressException("The properties of this WorkSpace are currently under modification. "
+                                           "Please try again in a moment.")
+    if doc["State"] not in ("AVAILABLE", "STOPPED"):
+        raise ResourceUnavailableException(f"The WorkSpace {wid} is {doc['State']}; it can be migrated only when "
+                                           "AVAILABLE or STOPPED.", resource_id=wid)
+    bundle = find_bundle(ctx.tx, request["BundleId"])
+    if bundle is None or bundle.get("BundleType") == "STANDBY":
+        raise ResourceNotFoundException(f"The bundle {request['BundleId']} could not be found.",
+                                        resource_id=request["BundleId"])
+    if bundle["BundleId"] == doc["BundleId"]:  # [AWS, migrate-linux-workspaces.html]
+        raise InvalidParameterValuesException(f"The WorkSpace {wid} already uses the bundle {bundle['BundleId']}.")
+    problem = migration_problem(props.get("OperatingSystemName", "UNKNOWN"), bundle.get("_OperatingSystem", "UNKNOWN"))
+    if problem:
+        raise OperationNotSupportedException(problem)
+    kept = ("RunningMode", "RunningModeAutoStopTimeoutInMinutes", "UserVolumeSizeGib")
+    item = {"DirectoryId": doc["DirectoryId"], "UserName": doc["UserName"], "BundleId": bundle["BundleId"],
+            "WorkspaceProperties": {k: props[k] for k in kept if k in props},
+            **{k: doc[k] for k in ("WorkspaceName", "VolumeEncryptionKey", "UserVolumeEncryptionEnabled",
+                                   "RootVolumeEncryptionEnabled") if k in doc}}
+    target = new_workspace(ctx, item, ctx.tx.get("directory", doc["DirectoryId"]) or {}, bundle)
+    ctx.tx.insert(_KIND, target)
+    ctx.tx.put_tags(target["WorkspaceId"], ctx.tx.tags(wid))
+    ctx.tx.schedule(_KIND, target["WorkspaceId"], "PENDING", "AVAILABLE", ctx.duration("workspace.migrate"))
+    _start_action(ctx, "TerminateWorkspaces", doc)
+    standby.on_terminate(ctx, wid)
+    return {"SourceWorkspaceId": wid, "TargetWorkspaceId": target["WorkspaceId"]}
+
+
 OPERATIONS = {
     "CreateWorkspaces": create_workspaces,
     "DescribeWorkspaces": describe_workspaces,
@@ -317,4 +361,5 @@ OPERATIONS = {
     "ModifyWorkspaceProperties": modify_workspace_properties,
     "DescribeWorkspacesConnectionStatus": describe_workspaces_connection_status,
     "DescribeWorkspaceSnapshots": describe_workspace_snapshots,
+    "MigrateWorkspace": migrate_workspace,
 }

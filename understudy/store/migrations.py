@@ -4,8 +4,11 @@ Each migration is a function of a connection. The first creates the tables of `s
 stood then; later ones alter them. A server refuses a database newer than it knows.
 """
 
-from sqlalchemy import Connection, func, select, text
+from collections import Counter
 
+from sqlalchemy import Connection, Index, func, insert, select, text
+
+from understudy.domain.resources import KINDS, counter_names
 from understudy.store import schema
 
 
@@ -18,7 +21,23 @@ def _v2_outages(conn: Connection) -> None:
     schema.outages.create(conn, checkfirst=True)
 
 
-MIGRATIONS = [_v1_initial, _v2_outages]
+def _v3_counters(conn: Connection) -> None:
+    """Counts per kind (and tally) kept as rows, so quotas never count a million rows; and the index
+    that pages one directory's resources by id."""
+    schema.counters.create(conn, checkfirst=True)
+    r = schema.resources
+    Index("ix_resources_directory_id", r.c.account_id, r.c.region, r.c.kind, r.c.directory_id, r.c.id).create(
+        conn, checkfirst=True)
+    counts: Counter = Counter()
+    for account_id, region, kind, doc in conn.execute(select(r.c.account_id, r.c.region, r.c.kind, r.c.doc)):
+        for name in counter_names(KINDS[kind], doc):
+            counts[(account_id, region, name)] += 1
+    if counts:
+        conn.execute(insert(schema.counters), [{"account_id": a, "region": g, "name": n, "n": c}
+                                               for (a, g, n), c in counts.items()])
+
+
+MIGRATIONS = [_v1_initial, _v2_outages, _v3_counters]
 
 
 def migrate(conn: Connection) -> int:

@@ -18,6 +18,7 @@ resources = Table(
     Column("label", String(255)),
     Column("doc", JSON, nullable=False),
     Index("ix_resources_directory", "account_id", "region", "kind", "directory_id", "user_name", "id"),
+    Index("ix_resources_directory_id", "account_id", "region", "kind", "directory_id", "id"),
     Index("ix_resources_bundle", "account_id", "region", "kind", "bundle_id", "id"),
     Index("ix_resources_label", "account_id", "region", "kind", "label", "id"),
 )
@@ -63,6 +64,15 @@ outages = Table(
     Column("region", String(31), primary_key=True),
     Column("since", Float, nullable=False),
     Column("api", String(16), nullable=False),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("region", String(31), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("n", Integer, nullable=False),
 )
 
 schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))

@@ -6,9 +6,10 @@ their primary through it); `shared_by` the one door to another account (resource
 
 import logging
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from understudy.domain.resources import GONE, KINDS, column_values
+from understudy.domain.resources import GONE, KINDS, column_values, counter_names
 from understudy.domain.scope import Scope
 from understudy.store import schema
 
@@ -17,6 +18,20 @@ log = logging.getLogger("understudy.lifecycle")
 _R = schema.resources
 _T = schema.tags
 _X = schema.transitions
+_C = schema.counters
+
+# The hottest statements, built once with bind parameters: SQLAlchemy then reuses their compiled form.
+_RESOURCE_KEY = and_(_R.c.account_id == bindparam("k_account"), _R.c.region == bindparam("k_region"),
+                     _R.c.kind == bindparam("k_kind"), _R.c.id == bindparam("k_id"))
+_GET = select(_R.c.doc).where(_RESOURCE_KEY)
+_GET_FOR_UPDATE = _GET.with_for_update()
+_INSERT = insert(_R)
+_UPDATE = update(_R).where(_RESOURCE_KEY)
+_DELETE = delete(_R).where(_RESOURCE_KEY).returning(_R.c.doc)
+_COUNTER_KEY = and_(_C.c.account_id == bindparam("k_account"), _C.c.region == bindparam("k_region"),
+                    _C.c.name == bindparam("k_name"))
+_TOTAL = select(_C.c.n).where(_COUNTER_KEY)
+_BUMP = update(_C).where(_COUNTER_KEY).values(n=_C.c.n + bindparam("delta"))
 
 
 class Tx:
@@ -54,12 +69,13 @@ class Tx:
     def _key(self, table):
         return and_(table.c.account_id == self.scope.account_id, table.c.region == self.scope.region)
 
+    def _params(self, kind: str, rid: str) -> dict:
+        return {"k_account": self.scope.account_id, "k_region": self.scope.region, "k_kind": kind, "k_id": rid}
+
     # Resources -------------------------------------------------------------------------------
     def get(self, kind: str, rid: str, *, for_update: bool = False) -> dict | None:
-        stmt = select(_R.c.doc).where(self._key(_R), _R.c.kind == kind, _R.c.id == rid)
-        if for_update and self.backend == "postgresql":
-            stmt = stmt.with_for_update()
-        return self.conn.execute(stmt).scalar()
+        stmt = _GET_FOR_UPDATE if for_update and self.backend == "postgresql" else _GET
+        return self.conn.execute(stmt, self._params(kind, rid)).scalar()
 
     def get_many(self, kind: str, ids: list[str]) -> list[dict]:
         stmt = select(_R.c.doc).where(self._key(_R), _R.c.kind == kind, _R.c.id.in_(ids)).order_by(_R.c.id)
@@ -67,20 +83,38 @@ class Tx:
 
     def insert(self, kind: str, doc: dict) -> dict:
         k = KINDS[kind]
-        self.conn.execute(insert(_R).values(account_id=self.scope.account_id, region=self.scope.region,
-                                            kind=kind, id=doc[k.id], doc=doc, **column_values(k, doc)))
+        self.conn.execute(_INSERT, {"account_id": self.scope.account_id, "region": self.scope.region, "kind": kind,
+                                    "id": doc[k.id], "doc": doc, **column_values(k, doc)})
+        self._bump(counter_names(k, doc), 1)
         return doc
 
     def update(self, kind: str, doc: dict) -> dict:
         k = KINDS[kind]
-        self.conn.execute(update(_R).where(self._key(_R), _R.c.kind == kind, _R.c.id == doc[k.id])
-                          .values(doc=doc, **column_values(k, doc)))
+        self.conn.execute(_UPDATE, {**self._params(kind, doc[k.id]), "doc": doc, **column_values(k, doc)})
         return doc
 
     def delete(self, kind: str, rid: str) -> None:
-        self.conn.execute(delete(_R).where(self._key(_R), _R.c.kind == kind, _R.c.id == rid))
+        gone = self.conn.execute(_DELETE, self._params(kind, rid)).scalar()
+        if gone is not None:
+            self._bump(counter_names(KINDS[kind], gone), -1)
         self.conn.execute(delete(_T).where(self._key(_T), _T.c.resource_id == rid))
         self.cancel_transitions(kind, rid)
+
+    def _bump(self, names: list[str], delta: int) -> None:
+        """Adds delta to each counter; the first bump of a counter creates its row (once per scope and name)."""
+        for name in names:
+            key = {"k_account": self.scope.account_id, "k_region": self.scope.region, "k_name": name}
+            if self.conn.execute(_BUMP, {**key, "delta": delta}).rowcount == 0:
+                upsert = postgresql.insert if self.backend == "postgresql" else sqlite.insert
+                stmt = upsert(_C).values(account_id=self.scope.account_id, region=self.scope.region, name=name, n=delta)
+                self.conn.execute(stmt.on_conflict_do_update(
+                    index_elements=[_C.c.account_id, _C.c.region, _C.c.name], set_={"n": _C.c.n + delta}))
+
+    def total(self, kind: str, tally: str | None = None) -> int:
+        """How many resources of a kind (or of one of its tallies) the scope holds, from a counter row."""
+        key = {"k_account": self.scope.account_id, "k_region": self.scope.region,
+               "k_name": f"{kind}.{tally}" if tally else kind}
+        return self.conn.execute(_TOTAL, key).scalar() or 0
 
     def _filtered(self, stmt, kind: str, filters: dict):
         stmt = stmt.where(self._key(_R), _R.c.kind == kind)
@@ -100,7 +134,11 @@ class Tx:
         return list(self.conn.execute(stmt).scalars())
 
     def count(self, kind: str, **filters: str | None) -> int:
+        """Counts matching rows: for a filtered, small set; `total` counts a whole kind."""
         return self.conn.execute(self._filtered(select(func.count()).select_from(_R), kind, filters)).scalar()
+
+    def exists(self, kind: str, **filters: str | None) -> bool:
+        return self.conn.execute(self._filtered(select(_R.c.id), kind, filters).limit(1)).first() is not None
 
     # Tags ------------------------------------------------------------------------------------
     def tags(self, rid: str) -> dict[str, str]:
@@ -140,8 +178,9 @@ class Tx:
         if self.backend == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         rows = self.conn.execute(stmt).mappings().all()
+        if rows:
+            self.conn.execute(delete(_X).where(_X.c.id.in_([row["id"] for row in rows])))
         for row in rows:
-            self.conn.execute(delete(_X).where(_X.c.id == row["id"]))
             scoped = Tx(self.conn, Scope(row["account_id"], row["region"]), now=self.now,
                         timing=self.timing, backend=self.backend)
             scoped._apply(row)
