@@ -23,7 +23,8 @@ def test_kill_9_mid_load_keeps_every_acknowledged_workspace(backend, tmp_path):
     with database(backend, tmp_path) as db:
         srv = Server(db, "--clock", "manual").start()
         ds, ws = client(srv, "ds"), client(srv)
-        directory = ds.create_microsoft_ad(Name="corp.example.com", Password="Passw0rd!", VpcSettings=VPC)["DirectoryId"]
+        created = ds.create_microsoft_ad(Name="corp.example.com", Password="Passw0rd!", VpcSettings=VPC)
+        directory = created["DirectoryId"]
         srv.advance(3600)
         ws.register_workspace_directory(DirectoryId=directory)
         srv.advance(3600)

@@ -36,7 +36,8 @@ def registered_directory(srv: Server, region: str) -> str:
     d = client(srv, region, "ds").create_microsoft_ad(Name="corp.example.com", Password="Passw0rd!", VpcSettings=VPC)
     directory = d["DirectoryId"]
     ds = client(srv, region, "ds")
-    wait_until(lambda: ds.describe_directories(DirectoryIds=[directory])["DirectoryDescriptions"][0]["Stage"] == "Active")
+    wait_until(lambda: ds.describe_directories(DirectoryIds=[directory])["DirectoryDescriptions"][0]["Stage"]
+               == "Active")
     ws = client(srv, region)
     ws.register_workspace_directory(DirectoryId=directory)
     wait_until(lambda: ws.describe_workspace_directories(DirectoryIds=[directory])["Directories"][0]["State"]

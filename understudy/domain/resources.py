@@ -22,6 +22,11 @@ class Kind:
     label: str | None = None
     # Sub-counts kept beside the kind's total: (name, private key whose presence puts a doc in it).
     tallies: tuple[tuple[str, str], ...] = ()
+    noun: str = ""  # how errors name it; the kind's name when empty
+
+    @property
+    def called(self) -> str:
+        return self.noun or self.name.replace("_", " ")
 
 
 KINDS = {
@@ -40,13 +45,14 @@ KINDS = {
             bundle_id="BundleId",
             label="WorkspaceName",
             tallies=(("standby", "_Primary"),),
+            noun="WorkSpace",
         ),
         Kind("connection_alias", id="AliasId", state="State", directory_id="_AssociatedDirectory",
              label="ConnectionString"),
         # A connection alias shared with this account, kept in the grantee's scope: the alias itself
         # stays with `_Owner` and is read through Tx.shared_by.
         Kind("alias_share", id="AliasId", directory_id="_AssociatedDirectory"),
-        Kind("ip_group", id="groupId", label="groupName"),
+        Kind("ip_group", id="groupId", label="groupName", noun="IP access control group"),
         # A directory's client branding, one doc per directory, for the registration named by `_RegistrationCode`.
         Kind("client_branding", id="_DirectoryId"),
         # A successful ModifyAccount; `_Id` counts down, so id order is newest first.

@@ -27,6 +27,21 @@ DURATIONS: dict[str, dict[str, float]] = {
     "replication.first_snapshot": {"instant": 0, "fast": 5.0, "realistic": 12 * 3600},
     "replication.interval":       {"instant": 0, "fast": 10.0, "realistic": 12 * 3600},
     "replication.switch":         {"instant": 0, "fast": 1.0, "realistic": 5 * 60},
+    "account.modify":             {"instant": 0, "fast": 1.0, "realistic": 5 * 60},
+    "workspace.migrate":          {"instant": 0, "fast": 2.0, "realistic": 60 * 60},
+    "image.create":               {"instant": 0, "fast": 2.0, "realistic": 45 * 60},
+    "image.copy":                 {"instant": 0, "fast": 2.0, "realistic": 30 * 60},
+    "image.import":               {"instant": 0, "fast": 3.0, "realistic": 3 * 3600},
+    "image.custom_import":        {"instant": 0, "fast": 12.0, "realistic": 3 * 3600},
+    "pool.create":                {"instant": 0, "fast": 2.0, "realistic": 10 * 60},
+    "pool.start":                 {"instant": 0, "fast": 2.0, "realistic": 15 * 60},
+    "pool.stop":                  {"instant": 0, "fast": 1.0, "realistic": 5 * 60},
+    "pool.update":                {"instant": 0, "fast": 1.0, "realistic": 2 * 60},
+    "pool.delete":                {"instant": 0, "fast": 1.0, "realistic": 5 * 60},
+    "application.queue":          {"instant": 0, "fast": 1.0, "realistic": 60},
+    "application.install":        {"instant": 0, "fast": 2.0, "realistic": 15 * 60},
+    "application.uninstall":      {"instant": 0, "fast": 2.0, "realistic": 10 * 60},
+    "application.removed_shown":  {"instant": 0, "fast": 2.0, "realistic": 10 * 60},
 }
 
 

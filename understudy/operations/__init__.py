@@ -6,17 +6,28 @@ absent here answers 501 NotImplementedException.
 
 from understudy.operations import (
     account,
+    account_links,
+    applications,
     bundles,
+    client_branding,
+    connect_client_addins,
     connection_aliases,
+    custom_bundles,
     directories,
     directory_service,
+    directory_settings,
+    images,
+    ip_groups,
+    pools,
     standby,
     tags,
     workspaces,
 )
 
 _FAMILIES = {
-    "workspaces": [account, bundles, tags, directories, workspaces, standby, connection_aliases],
+    "workspaces": [account, bundles, tags, directories, workspaces, standby, connection_aliases,
+                   ip_groups, directory_settings, client_branding, connect_client_addins,
+                   pools, applications, account_links, images, custom_bundles],
     "ds": [directory_service],
 }
 

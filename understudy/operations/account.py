@@ -1,8 +1,26 @@
-"""Account-level settings of WorkSpaces (BYOL dedicated tenancy), per account and Region."""
+"""Account-level settings of WorkSpaces (BYOL dedicated tenancy), per account and Region: the settings, the
+management CIDR ranges available for them, and the history of their modifications.
+
+Each successful ModifyAccount is recorded as kind `account_modification`, the model's AccountModification
+shape, `PENDING` then `COMPLETED` on the clock. Its private `_Id` counts down, so id order is newest first.
+"""
+
+import ipaddress
+import itertools
 
 from understudy.domain.errors import InvalidParameterValuesException, InvalidResourceStateException
+from understudy.operations import paging
 
 _KIND = "account"
+_MODIFICATION = "account_modification"
+# [CHOSEN] The management interface takes a private /16 (RFC 1918), as a VPC's own ranges do; AWS lists the
+# ranges it offers without documenting how it picks them.
+_PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+# [CHOSEN] Neither operation documents a default page size: ListAvailableManagementCidrRanges pages at its largest
+# MaxResults (5), DescribeAccountModifications (which takes no MaxResults) at 25.
+_CIDR_PAGE_SIZE = 5
+_MODIFICATIONS_PAGE_SIZE = 25
+_FIRST_ID = 10**12
 _DEFAULT = {"_Id": "account", "DedicatedTenancySupport": "DISABLED", "DedicatedTenancyAccountType": "SOURCE_ACCOUNT"}
 
 
@@ -31,15 +49,72 @@ def modify_account(ctx, request: dict) -> dict:
     elif support == "DISABLED":
         doc["DedicatedTenancySupport"] = "DISABLED"
     if cidr is not None:
+        # [AWS] The range must be one ListAvailableManagementCidrRanges offers (model doc of ModifyAccount).
+        if not _private(ipaddress.ip_network(cidr)):
+            raise InvalidParameterValuesException(f"The management CIDR range {cidr} is not available: use one that "
+                                                  "ListAvailableManagementCidrRanges returns.")
         doc["DedicatedTenancyManagementCidrRange"] = cidr
     if ctx.tx.get(_KIND, "account") is None:
         ctx.tx.insert(_KIND, doc)
     else:
         ctx.tx.update(_KIND, doc)
+    _record(ctx, doc)
     return {}
+
+
+def _record(ctx, account: dict) -> None:
+    """Records a modification, PENDING until the clock completes it."""
+    modification = {"_Id": f"{_FIRST_ID - ctx.tx.count(_MODIFICATION):013d}", "ModificationState": "PENDING",
+                    "DedicatedTenancySupport": account["DedicatedTenancySupport"], "StartTime": ctx.now}
+    if "DedicatedTenancyManagementCidrRange" in account:
+        modification["DedicatedTenancyManagementCidrRange"] = account["DedicatedTenancyManagementCidrRange"]
+    ctx.tx.insert(_MODIFICATION, modification)
+    ctx.tx.schedule(_MODIFICATION, modification["_Id"], "PENDING", "COMPLETED", ctx.duration("account.modify"))
+
+
+def describe_account_modifications(ctx, request: dict) -> dict:
+    docs, token = paging.page(ctx.tx, _MODIFICATION, limit=_MODIFICATIONS_PAGE_SIZE,
+                              next_token=request.get("NextToken"), id_key="_Id")
+    return {"AccountModifications": docs, "NextToken": token}
+
+
+def _private(network) -> bool:
+    return any(network.subnet_of(block) for block in _PRIVATE)
+
+
+def _ranges(constraint, after: str | None):
+    """The /16 ranges inside `constraint` that the management interface may use, in address order, after the
+    range `after` (the cursor of a NextToken)."""
+    try:
+        start = ipaddress.ip_network(after) if after is not None else None
+    except ValueError:
+        raise InvalidParameterValuesException("The value for NextToken is not valid.") from None
+    for block in _PRIVATE:
+        if constraint.overlaps(block):
+            # Two overlapping CIDR blocks are nested: the smaller one is where the ranges are.
+            inner = block if block.subnet_of(constraint) else constraint
+            yield from (n for n in inner.subnets(new_prefix=16)
+                        if start is None or n.network_address > start.network_address)
+
+
+def list_available_management_cidr_ranges(ctx, request: dict) -> dict:
+    # [AWS] Only accounts enabled for BYOL may call this (model doc). [CHOSEN] Every account counts as enabled:
+    # AWS enables accounts outside the API, and ModifyAccount needs a range from this list to enable BYOL.
+    constraint = ipaddress.ip_network(request["ManagementCidrRangeConstraint"], strict=False)
+    if constraint.prefixlen > 16:
+        # [CHOSEN] A constraint narrower than /16 holds no /16 range: a mistake worth saying so.
+        raise InvalidParameterValuesException("ManagementCidrRangeConstraint must be a /16 or larger range.")
+    limit = request.get("MaxResults", _CIDR_PAGE_SIZE)
+    ranges = _ranges(constraint, paging.decode_token(request.get("NextToken")))
+    page = [str(n) for n in itertools.islice(ranges, limit + 1)]
+    if len(page) > limit:
+        return {"ManagementCidrRanges": page[:limit], "NextToken": paging.encode_token(page[limit - 1])}
+    return {"ManagementCidrRanges": page}
 
 
 OPERATIONS = {
     "DescribeAccount": describe_account,
+    "DescribeAccountModifications": describe_account_modifications,
+    "ListAvailableManagementCidrRanges": list_available_management_cidr_ranges,
     "ModifyAccount": modify_account,
 }

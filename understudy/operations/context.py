@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from understudy.domain import timing
+from understudy.domain.errors import ResourceNotFoundException
+from understudy.domain.resources import KINDS
 from understudy.domain.scope import Scope
 
 
@@ -25,3 +27,10 @@ class Context:
 
     def quota(self, name: str) -> int:
         return self.settings.quota(name)
+
+    def require(self, kind: str, rid: str) -> dict:
+        """The resource, read for update; ResourceNotFoundException naming it when it does not exist."""
+        doc = self.tx.get(kind, rid, for_update=True)
+        if doc is None:
+            raise ResourceNotFoundException(f"The {KINDS[kind].called} {rid} could not be found.", resource_id=rid)
+        return doc

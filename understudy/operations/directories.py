@@ -76,6 +76,17 @@ def _directory(ctx, directory_id: str) -> dict:
     return doc
 
 
+def registered(ctx, directory_id: str) -> dict:
+    """The caller's directory, registered with WorkSpaces in this Region, for update: the door the per-directory
+    families (IP groups, settings, branding, add-ins) go through. One that is still registering or already
+    deregistering is not found, as for AssociateConnectionAlias [CHOSEN]."""
+    doc = ctx.tx.get(_KIND, directory_id, for_update=True)
+    if doc is None or doc["State"] != "REGISTERED":
+        raise ResourceNotFoundException("The specified directory could not be found in the specified region.",
+                                        resource_id=directory_id)
+    return doc
+
+
 def _ad_directory(ctx, request: dict, directory_id: str) -> dict:
     """The registration of a Directory Service directory: it must be Active in the same account and Region."""
     ds = ctx.tx.get("ds_directory", directory_id)

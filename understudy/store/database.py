@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import orjson
-from sqlalchemy import Engine, create_engine, delete, event, exc, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, delete, event, exc, func, insert, select, update
 from sqlalchemy.pool import StaticPool
 
 from understudy.domain.scope import Scope
@@ -94,8 +94,11 @@ class Store:
         """One transaction bound to a scope; a lost race surfaces as Conflict, after the rollback."""
         try:
             with self.engine.begin() as conn:
-                clock = _clock_row(conn)
-                yield Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=self.backend)
+                row = conn.execute(_CONTEXT, {"region": scope.region}).mappings().first()
+                clock = dict(row) if row is not None else _clock_row(conn)
+                outage = {"region": scope.region, "api": clock["outage_api"]} if clock.get("outage_api") else None
+                yield Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=self.backend,
+                         outage=outage, next_due=clock.get("next_due"))
         except exc.DBAPIError as e:
             if _is_conflict(e):
                 raise Conflict(str(e.orig)) from e
@@ -176,8 +179,19 @@ def _plain(row) -> dict:
     return {str(k): v for k, v in row.items()}
 
 
+_CLOCK = select(schema.clock).where(schema.clock.c.id == 1)
+# What every request needs before its handler, in one statement: the clock, whether its Region is
+# out, and when the next transition falls due (min over an index, so the scan is skipped when none is).
+_CONTEXT = select(
+    schema.clock,
+    select(schema.outages.c.api).where(schema.outages.c.region == bindparam("region")).scalar_subquery()
+    .label("outage_api"),
+    select(func.min(schema.transitions.c.due_at)).scalar_subquery().label("next_due"),
+).where(schema.clock.c.id == 1)
+
+
 def _clock_row(conn) -> dict:
-    row = conn.execute(select(schema.clock).where(schema.clock.c.id == 1)).mappings().first()
+    row = conn.execute(_CLOCK).mappings().first()
     if row is None:
         return {"id": 1, "mode": "real", "timing": "fast", "offset": 0.0, "frozen_at": None}
     return dict(row)

@@ -31,23 +31,33 @@ _DELETE = delete(_R).where(_RESOURCE_KEY).returning(_R.c.doc)
 _COUNTER_KEY = and_(_C.c.account_id == bindparam("k_account"), _C.c.region == bindparam("k_region"),
                     _C.c.name == bindparam("k_name"))
 _TOTAL = select(_C.c.n).where(_COUNTER_KEY)
+_GET_MANY = select(_R.c.doc).where(_R.c.account_id == bindparam("k_account"), _R.c.region == bindparam("k_region"),
+                                   _R.c.kind == bindparam("k_kind"),
+                                   _R.c.id.in_(bindparam("k_ids", expanding=True))).order_by(_R.c.id)
+_OUTAGE = select(schema.outages).where(schema.outages.c.region == bindparam("region"))
+_DUE = select(_X).where(_X.c.due_at <= bindparam("now")).order_by(_X.c.due_at, _X.c.id).limit(500)
+_DUE_CLAIMED = _DUE.with_for_update(skip_locked=True)
 _BUMP = update(_C).where(_COUNTER_KEY).values(n=_C.c.n + bindparam("delta"))
 
 
 class Tx:
-    def __init__(self, conn: Connection, scope: Scope, *, now: float, timing: str, backend: str):
+    def __init__(self, conn: Connection, scope: Scope, *, now: float, timing: str, backend: str,
+                 outage: dict | None = None, next_due: float | None = -1.0):
+        """`outage` is the scope's Region's, when already read; `next_due` the earliest due time of any
+        transition (None: there is none; the default -1 means unknown, so apply_due looks)."""
         self.conn = conn
         self.scope = scope
         self.now = now
         self.timing = timing
         self.backend = backend
-        self._outages: dict[str, dict | None] = {}
+        self._outages: dict[str, dict | None] = {scope.region: outage} if next_due != -1.0 else {}
+        self._next_due = next_due
 
     def outage(self, region: str | None = None) -> dict | None:
         """The simulated outage of a Region (this Tx's by default), read once per transaction."""
         region = region or self.scope.region
         if region not in self._outages:
-            row = self.conn.execute(select(schema.outages).where(schema.outages.c.region == region)).mappings().first()
+            row = self.conn.execute(_OUTAGE, {"region": region}).mappings().first()
             self._outages[region] = dict(row) if row else None
         return self._outages[region]
 
@@ -78,8 +88,8 @@ class Tx:
         return self.conn.execute(stmt, self._params(kind, rid)).scalar()
 
     def get_many(self, kind: str, ids: list[str]) -> list[dict]:
-        stmt = select(_R.c.doc).where(self._key(_R), _R.c.kind == kind, _R.c.id.in_(ids)).order_by(_R.c.id)
-        return list(self.conn.execute(stmt).scalars())
+        params = {"k_account": self.scope.account_id, "k_region": self.scope.region, "k_kind": kind, "k_ids": ids}
+        return list(self.conn.execute(_GET_MANY, params).scalars())
 
     def insert(self, kind: str, doc: dict) -> dict:
         k = KINDS[kind]
@@ -168,16 +178,16 @@ class Tx:
     def cancel_transitions(self, kind: str, rid: str) -> None:
         self.conn.execute(delete(_X).where(self._key(_X), _X.c.kind == kind, _X.c.resource_id == rid))
 
-    def apply_due(self, limit: int = 500) -> int:
-        """Applies every transition due by `now`, each as compare-and-set on the resource's state.
+    def apply_due(self) -> int:
+        """Applies up to 500 transitions due by `now`, each as compare-and-set on the resource's state.
 
         Transitions of every scope are applied (the scope of this Tx does not matter); on PostgreSQL
         rows are claimed with SKIP LOCKED, so several workers never apply one twice.
         """
-        stmt = select(_X).where(_X.c.due_at <= self.now).order_by(_X.c.due_at, _X.c.id).limit(limit)
-        if self.backend == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        rows = self.conn.execute(stmt).mappings().all()
+        if self._next_due is None or self._next_due > self.now:
+            return 0
+        stmt = _DUE_CLAIMED if self.backend == "postgresql" else _DUE
+        rows = self.conn.execute(stmt, {"now": self.now}).mappings().all()
         if rows:
             self.conn.execute(delete(_X).where(_X.c.id.in_([row["id"] for row in rows])))
         for row in rows:

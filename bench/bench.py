@@ -1,0 +1,256 @@
+"""Benchmarks, run by hand (never in CI): Understudy on SQLite and PostgreSQL beside moto's server and
+the bare-ASGI ceiling, all on this machine in one run. Results go to bench/README.md.
+
+    python bench/bench.py --sizes 10000,1000000 --backends sqlite,postgresql --moto /path/to/moto_server
+
+Needs wrk (Debian's package) and, for the comparison, moto's server in a virtual environment of its
+own (pip install "moto[server]"), so moto never becomes a dependency of Understudy.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import boto3
+import httpx
+import psycopg
+from botocore.config import Config
+
+from understudy.operations.paging import encode_token
+
+HERE = Path(__file__).resolve().parent
+ACCOUNT = "123456789012"
+REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"]
+PG_ADMIN = os.environ.get("UNDERSTUDY_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+VPC = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Process:
+    """A server process: started, timed to its first answer, measured for peak memory, stopped."""
+
+    def __init__(self, cmd: list[str], port: int, probe: str):
+        self.port, started = port, time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(600):
+            try:
+                httpx.get(self.url + probe, timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        self.startup_s = time.monotonic() - started
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def peak_rss_mb(self) -> float:
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+
+
+def client(url: str, region: str = "us-east-1", service: str = "workspaces"):
+    return boto3.client(service, endpoint_url=url, region_name=region, aws_access_key_id=ACCOUNT,
+                        aws_secret_access_key="x", config=Config(retries={"max_attempts": 1}))
+
+
+def wrk(url: str, ids_file: Path, seconds: int = 10) -> dict:
+    out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s", str(HERE / "describe_by_id.lua"),
+                          url], capture_output=True, text=True, env={**os.environ, "IDS_FILE": str(ids_file)}).stdout
+    to_ms = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+    def pct(p: str) -> float:
+        value, unit = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)", out, re.M).groups()
+        return float(value) * to_ms[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50_ms": pct("50"),
+            "p99_ms": pct("99"), "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+def timed(calls) -> dict:
+    """Runs the calls one after another; requests per second and latency percentiles."""
+    latencies = []
+    started = time.perf_counter()
+    for call in calls:
+        t = time.perf_counter()
+        call()
+        latencies.append((time.perf_counter() - t) * 1000)
+    total = time.perf_counter() - started
+    q = statistics.quantiles(latencies, n=100)
+    return {"rps": len(latencies) / total, "p50_ms": q[49], "p99_ms": q[98]}
+
+
+def sequential_by_id(url: str, ids: list[str], n: int = 2000) -> dict:
+    ws = client(url)
+    return timed(lambda i=i: ws.describe_workspaces(WorkspaceIds=[ids[i % len(ids)]]) for i in range(n))
+
+
+def collect_ids(url: str, count: int = 1000) -> list[str]:
+    ids: list[str] = []
+    for page in client(url).get_paginator("describe_workspaces").paginate(PaginationConfig={"PageSize": 25}):
+        ids += [w["WorkspaceId"] for w in page["Workspaces"]]
+        if len(ids) >= count:
+            break
+    return ids
+
+
+def full_listing(url: str, regions: list[str]) -> dict:
+    started, n = time.perf_counter(), 0
+    for region in regions:
+        for page in client(url, region).get_paginator("describe_workspaces").paginate():
+            n += len(page["Workspaces"])
+    return {"workspaces": n, "seconds": time.perf_counter() - started}
+
+
+def page_costs(url: str, directory: str, n: int = 300) -> dict:
+    ws = client(url)
+    last = encode_token("ws-zzz")  # ids are random; only a handful sort after this: the last page
+    return {"first_page": timed(lambda: ws.describe_workspaces(Limit=25) for _ in range(n)),
+            "last_page": timed(lambda: ws.describe_workspaces(Limit=25, NextToken=last) for _ in range(n)),
+            "directory_page": timed(lambda: ws.describe_workspaces(DirectoryId=directory, Limit=25)
+                                    for _ in range(n))}
+
+
+def create_rates(url: str, seeded: dict) -> dict:
+    east, west = client(url), client(url, "us-west-2")
+    bundle = next(b["BundleId"] for b in east.describe_workspace_bundles(Owner="AMAZON")["Bundles"]
+                  if "Windows" in b["Name"] and b["ComputeType"]["Name"] == "STANDARD")
+    tag = secrets.token_hex(3)
+    made: list[str] = []
+
+    def create(i: int):
+        r = east.create_workspaces(Workspaces=[{"DirectoryId": seeded["directories"]["us-east-1"],
+                                                "UserName": f"bench-{tag}-{i}-{j}", "BundleId": bundle}
+                                               for j in range(25)])
+        made.extend(p["WorkspaceId"] for p in r["PendingRequests"])
+
+    rates = {"create_workspaces": timed(lambda i=i: create(i) for i in range(40))}
+    httpx.post(url + "/_understudy/clock", json={"advance_seconds": 3600}, timeout=600)
+    batches = [made[i:i + 25] for i in range(0, len(made), 25)]
+    rates["create_standby_workspaces"] = timed(
+        lambda b=b: west.create_standby_workspaces(PrimaryRegion="us-east-1", StandbyWorkspaces=[
+            {"PrimaryWorkspaceId": p, "DirectoryId": seeded["directories"]["us-west-2"]} for p in b])
+        for b in batches)
+    return {k: round(v["rps"], 1) for k, v in rates.items()}
+
+
+def fresh_pg() -> str:
+    name = "understudy_bench_" + secrets.token_hex(4)
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def understudy_run(backend: str, size: int, workdir: Path) -> dict:
+    db = fresh_pg() if backend == "postgresql" else f"sqlite:///{workdir}/{size}.db"
+    started = time.monotonic()
+    seeded = json.loads(subprocess.run(
+        [sys.executable, "-m", "understudy", "seed", "--db", db, "--workspaces", str(size), "--regions",
+         ",".join(REGIONS), "--standby-ratio", "0.1", "--account", ACCOUNT], capture_output=True, text=True,
+        check=True).stdout)
+    seed_s = time.monotonic() - started
+    port = free_port()
+    srv = Process([sys.executable, "-m", "understudy", "serve", "--port", str(port), "--db", db,
+                   "--log-level", "warning"], port, "/_understudy/health")
+    try:
+        ids = collect_ids(srv.url)
+        ids_file = workdir / "ids.txt"
+        ids_file.write_text("\n".join(ids))
+        result = {"seed_s": round(seed_s, 1), "startup_s": round(srv.startup_s, 2),
+                  "wrk_by_id": wrk(srv.url, ids_file), "sequential_by_id": sequential_by_id(srv.url, ids),
+                  "pages": page_costs(srv.url, seeded["directories"]["us-east-1"])}
+        if size <= 10_000:
+            result["full_listing"] = full_listing(srv.url, REGIONS)
+            result["create_calls_per_s"] = create_rates(srv.url, seeded)
+        result["peak_rss_mb"] = round(srv.peak_rss_mb(), 1)
+        return result
+    finally:
+        srv.stop()
+
+
+def moto_run(moto_server: str, size: int, workdir: Path) -> dict:
+    port = free_port()
+    srv = Process([moto_server, "-p", str(port)], port, "/moto-api/data.json")
+    try:
+        ds, ws, ec2 = client(srv.url, service="ds"), client(srv.url), client(srv.url, service="ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]  # moto checks subnets against its EC2
+        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")
+                   ["Subnet"]["SubnetId"] for i, z in enumerate("ab")]
+        directory = ds.create_directory(Name="corp.example.com", Password="Passw0rd!", Size="Small",
+                                        VpcSettings={"VpcId": vpc, "SubnetIds": subnets})["DirectoryId"]
+        ws.register_workspace_directory(DirectoryId=directory)
+        bundle = "wsb-bh8rsxt14"
+        started = time.perf_counter()
+        for i in range(size // 25):
+            ws.create_workspaces(Workspaces=[{"DirectoryId": directory, "UserName": f"u{i}-{j}", "BundleId": bundle}
+                                             for j in range(25)])
+        create_rps = (size // 25) / (time.perf_counter() - started)
+        ids = [w["WorkspaceId"] for w in ws.describe_workspaces()["Workspaces"]][:1000]
+        ids_file = workdir / "moto-ids.txt"
+        ids_file.write_text("\n".join(ids))
+        return {"startup_s": round(srv.startup_s, 2), "wrk_by_id": wrk(srv.url, ids_file),
+                "sequential_by_id": sequential_by_id(srv.url, ids),
+                "full_listing": full_listing(srv.url, ["us-east-1"]),
+                "create_calls_per_s": {"create_workspaces": round(create_rps, 1)},
+                "peak_rss_mb": round(srv.peak_rss_mb(), 1)}
+    finally:
+        srv.stop()
+
+
+def bare_run(workdir: Path) -> dict:
+    port = free_port()
+    srv = Process([sys.executable, "-m", "uvicorn", "bench.bare_asgi:app", "--port", str(port), "--log-level",
+                   "warning", "--no-access-log"], port, "/")
+    try:
+        ids_file = workdir / "bare-ids.txt"
+        ids_file.write_text("ws-abcdefghi")
+        return {"wrk_by_id": wrk(srv.url, ids_file), "sequential_by_id": sequential_by_id(srv.url, ["ws-abcdefghi"]),
+                "peak_rss_mb": round(srv.peak_rss_mb(), 1)}
+    finally:
+        srv.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--moto", help="path to moto_server, for the side-by-side comparison at 10,000")
+    parser.add_argument("--out", default=str(HERE / "results.json"))
+    args = parser.parse_args()
+    results: dict = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        results["bare_asgi"] = bare_run(workdir)
+        print(json.dumps({"bare_asgi": results["bare_asgi"]}), flush=True)
+        if args.moto:
+            results["moto_10000"] = moto_run(args.moto, 10_000, workdir)
+            print(json.dumps({"moto_10000": results["moto_10000"]}), flush=True)
+        for size in (int(s) for s in args.sizes.split(",")):
+            for backend in args.backends.split(","):
+                key = f"understudy_{backend}_{size}"
+                results[key] = understudy_run(backend, size, workdir)
+                print(json.dumps({key: results[key]}), flush=True)
+    Path(args.out).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
