@@ -70,23 +70,26 @@ def test_validation_botocore_does_not_do_is_done_by_the_server(ws):
     assert "'standbyWorkspaces.1.member.directoryId'" in err["Message"]
 
 
-def _unimplemented_without_required_members() -> str:
-    for name in spec.operation_names("workspaces"):
-        shape = spec.operation_model("workspaces", name).input_shape
-        if ("workspaces", name) not in OPERATIONS and not (shape and shape.required_members):
-            return name
-    pytest.skip("every WorkSpaces operation without required members is implemented")
+def _unimplemented_without_required_members() -> tuple[str, str]:
+    """(X-Amz-Target prefix, operation): WorkSpaces first, then the Directory Service operations beyond its slice."""
+    for prefix, service in spec.SERVICES.items():
+        for name in spec.operation_names(service):
+            shape = spec.operation_model(service, name).input_shape
+            if (service, name) not in OPERATIONS and not (shape and shape.required_members):
+                return prefix, name
+    raise AssertionError("every operation of both models is implemented: point these tests elsewhere")
 
 
 def test_operations_not_implemented_answer_501_naming_them(server):
-    name = _unimplemented_without_required_members()
-    body = assert_aws_error(raw(server, f"WorkspacesService.{name}"), 501, "NotImplementedException")
+    prefix, name = _unimplemented_without_required_members()
+    body = assert_aws_error(raw(server, f"{prefix}.{name}"), 501, "NotImplementedException")
     assert name in body["message"]
 
 
 def test_boto3_sees_not_implemented_without_retrying(server):
-    name = _unimplemented_without_required_members()
-    client = boto3.client("workspaces", endpoint_url=server.url, region_name="us-east-1",  # default retries
+    prefix, name = _unimplemented_without_required_members()
+    service = spec.SERVICES[prefix]
+    client = boto3.client(service, endpoint_url=server.url, region_name="us-east-1",  # default retries
                           aws_access_key_id="123456789012", aws_secret_access_key="x")
     with pytest.raises(ClientError) as e:
         getattr(client, xform_name(name))()
