@@ -23,6 +23,8 @@ import psycopg
 import pytest
 from botocore.config import Config
 
+pytest_plugins = ["pytester"]  # tests/integration/test_pytest_plugin.py runs the plugin in a pytest of its own
+
 BACKENDS = os.environ.get("UNDERSTUDY_TEST_BACKENDS", "sqlite,postgresql").split(",")
 PG_ADMIN_URL = os.environ.get("UNDERSTUDY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -76,10 +78,17 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}; see {self.log.name}")
             try:
-                if httpx.get(self.url + "/_understudy/health", timeout=1).status_code == 200:
-                    return self
+                health = httpx.get(self.url + "/_understudy/health", timeout=1)
             except httpx.HTTPError:
                 time.sleep(0.05)
+                continue
+            # The port was free when chosen, but another test worker may have taken it since: only our own
+            # process's answer counts.
+            if health.status_code == 200 and health.json().get("pid") == self.proc.pid:
+                return self
+            self.stop()
+            self.port = free_port()
+            return self.start()
         raise RuntimeError("server did not answer within 30 s")
 
     def stop(self, sig_kill: bool = False) -> None:

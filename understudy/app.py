@@ -5,6 +5,7 @@ import contextlib
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -12,8 +13,10 @@ from starlette.routing import Mount, Route
 from understudy import gateway
 from understudy.config import Settings
 from understudy.lifecycle import worker
+from understudy.protocol.limits import Limits
 from understudy.store import Store
 from understudy.web import admin
+from understudy.web.access import AdminToken
 
 
 async def aws_api(request: Request) -> Response:
@@ -55,6 +58,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Mount("/_understudy", routes=admin.ROUTES),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _internal_error},
+        middleware=[Middleware(Limits),
+                    Middleware(AdminToken, token=settings.admin_token, required=settings.admin_token_required)],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -5,6 +5,7 @@ Verbs that change a running server's state are thin clients of its /_understudy 
 
 import json
 import logging
+import os
 import re
 import sys
 import urllib.error
@@ -22,7 +23,13 @@ def _settings(**kw) -> config.Settings:
         quotas = config.parse_quotas(kw.pop("quota"))
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--quota") from None
-    return config.Settings(quota_overrides=quotas, key_accounts=config.load_credentials(kw.pop("credentials")),
+    credentials = kw.pop("credentials")
+    try:
+        policies = config.load_policies(kw.pop("policy"))
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--policy") from None
+    return config.Settings(quota_overrides=quotas, key_accounts=config.load_credentials(credentials),
+                           key_secrets=config.load_credentials(credentials, "secret_access_key"), policies=policies,
                            **kw)
 
 
@@ -51,7 +58,18 @@ def main() -> None:
 @click.option("--account", default=config.DEFAULT_ACCOUNT, show_default=True, envvar="UNDERSTUDY_ACCOUNT",
               help="Account of access keys that are not 12 digits and not in --credentials.")
 @click.option("--credentials", type=click.Path(exists=True, dir_okay=False), envvar="UNDERSTUDY_CREDENTIALS",
-              help='JSON file mapping access keys to accounts: {"credentials": [{"access_key_id", "account_id"}]}.')
+              help='JSON file of access keys: {"credentials": [{"access_key_id", "account_id", '
+                   '"secret_access_key"}]}; the secret is needed only by --auth strict.')
+@click.option("--auth", type=click.Choice(["permissive", "strict"]), default="permissive", show_default=True,
+              envvar="UNDERSTUDY_AUTH",
+              help="strict: verify every SigV4 signature (header or presigned) against the secrets in "
+              "--credentials and refuse unknown keys, wrong secrets and dates 5 minutes off as AWS does; "
+              "permissive: trust any key.")
+@click.option("--policy", type=click.Path(exists=True, dir_okay=False), envvar="UNDERSTUDY_POLICY",
+              help='JSON file of IAM-style Allow/Deny statements per access key or account: '
+                   '{"policies": {"KEY": [{"Effect", "Action", "Resource"}]}}. Denied calls answer AccessDenied.')
+@click.option("--admin-token", envvar="UNDERSTUDY_ADMIN_TOKEN",
+              help="Require 'Authorization: Bearer TOKEN' on /_understudy. Mandatory when --host is not loopback.")
 @click.option("--worker/--no-worker", default=True, show_default=True, envvar="UNDERSTUDY_WORKER",
               help="Run the lifecycle worker inside this server (turn off when `understudy worker` runs beside).")
 @click.option("--log-level", default="info", show_default=True, envvar="UNDERSTUDY_LOG_LEVEL")
@@ -62,10 +80,17 @@ def serve(log_level: str, **kw) -> None:
     from understudy.app import create_app
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from understudy.protocol import limits
+
     settings = _settings(**kw)
+    if not config.is_loopback(settings.host) and not settings.admin_token:
+        raise click.UsageError(f"--host {settings.host} is reachable beyond this machine: give --admin-token (or "
+                               "UNDERSTUDY_ADMIN_TOKEN) so only its holders can reset state or move the clock.")
     app = create_app(settings)
     click.echo(f"Understudy listening on http://{settings.host}:{settings.port} (store: {settings.db})", err=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
+                http=limits.DeadlineH11Protocol, timeout_keep_alive=limits.KEEP_ALIVE_SECONDS,
+                h11_max_incomplete_event_size=limits.H11_MAX_HEADER_BYTES)
 
 
 @main.command()
@@ -111,8 +136,11 @@ def seed(db: str, count: int, regions: str, standby_ratio: float, account: str, 
 def _call(endpoint: str, path: str, body: dict | None = None, method: str | None = None) -> dict:
     url = endpoint.rstrip("/") + "/_understudy" + path
     data = json.dumps(body).encode() if body is not None else None
+    headers = {"content-type": "application/json"}
+    if os.environ.get("UNDERSTUDY_ADMIN_TOKEN"):
+        headers["authorization"] = "Bearer " + os.environ["UNDERSTUDY_ADMIN_TOKEN"]
     req = urllib.request.Request(url, data=data, method=method or ("POST" if data is not None else "GET"),
-                                 headers={"content-type": "application/json"})
+                                 headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return json.loads(r.read())
@@ -226,7 +254,7 @@ def state() -> None:
 @_endpoint
 @click.argument("file", type=click.File("w"))
 def state_export(endpoint: str, file) -> None:
-    """Write a JSON snapshot of every account, Region, pending transition, outage and the clock to FILE (- for stdout)."""
+    """Write a JSON snapshot of all state (every account, Region, pending transition, the clock) to FILE or -."""
     snapshot = _call(endpoint, "/state")
     json.dump(snapshot, file)
     counts = ", ".join(f"{len(rows)} {name}" for name, rows in snapshot["tables"].items())

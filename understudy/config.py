@@ -1,7 +1,10 @@
 """Settings: one frozen object, built from command-line flags and UNDERSTUDY_* environment variables."""
 
+import ipaddress
 import json
 from dataclasses import dataclass, field
+
+from understudy.domain import policy
 
 DEFAULT_PORT = 4599
 DEFAULT_DB = "sqlite:///.understudy/state.db"
@@ -38,6 +41,11 @@ class Settings:
     account: str = DEFAULT_ACCOUNT
     default_region: str = "us-east-1"
     key_accounts: dict[str, str] = field(default_factory=dict)
+    # --auth strict checks every SigV4 signature against key_secrets; permissive trusts any key.
+    auth: str = "permissive"
+    key_secrets: dict[str, str] = field(default_factory=dict)
+    policies: dict[str, tuple[policy.Statement, ...]] = field(default_factory=dict)
+    admin_token: str | None = None
     mrr_regions: tuple[str, ...] = MRR_REGIONS
     worker: bool = True
     # A new standby settles STOPPED: it is billed and kept like AutoStop until failover [CHOSEN, research notes 1.9].
@@ -45,6 +53,20 @@ class Settings:
 
     def quota(self, name: str) -> int:
         return self.quota_overrides.get(name, QUOTA_PROFILES[self.quota_profile][name])
+
+    @property
+    def admin_token_required(self) -> bool:
+        return self.admin_token is not None or not is_loopback(self.host)
+
+
+def is_loopback(host: str) -> bool:
+    """Only loopback is private to this machine; `0.0.0.0` and any name but localhost may be reachable."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_quotas(values: tuple[str, ...] | list[str]) -> dict[str, int]:
@@ -59,10 +81,25 @@ def parse_quotas(values: tuple[str, ...] | list[str]) -> dict[str, int]:
     return out
 
 
-def load_credentials(path: str | None) -> dict[str, str]:
-    """A JSON file `{"credentials": [{"access_key_id": ..., "account_id": ...}, ...]}` -> key: account."""
+def load_credentials(path: str | None, member: str = "account_id") -> dict[str, str]:
+    """A JSON file `{"credentials": [{"access_key_id", "account_id", "secret_access_key"}, ...]}` -> key: member.
+
+    `account_id` (the default) maps keys to accounts, `secret_access_key` gives the secrets `--auth strict`
+    checks signatures with; an entry may carry either or both.
+    """
     if not path:
         return {}
     with open(path) as f:
         data = json.load(f)
-    return {c["access_key_id"]: c["account_id"] for c in data.get("credentials", [])}
+    return {c["access_key_id"]: c[member] for c in data.get("credentials", []) if member in c}
+
+
+def load_policies(path: str | None) -> dict[str, tuple[policy.Statement, ...]]:
+    """The `--policy` file (shape in domain/policy.py); PolicyError on anything it would not enforce."""
+    if not path:
+        return {}
+    with open(path) as f:
+        try:
+            return policy.parse(json.load(f))
+        except json.JSONDecodeError as e:
+            raise policy.PolicyError(f"{path} is not JSON: {e}") from None

@@ -5,11 +5,11 @@ import time
 from dataclasses import dataclass
 
 from understudy.config import Settings
-from understudy.domain import errors, ids
+from understudy.domain import errors, ids, policy
 from understudy.lifecycle import outages
 from understudy.operations import OPERATIONS
 from understudy.operations.context import Context
-from understudy.protocol import identity, parser, serializer, spec, validator
+from understudy.protocol import identity, parser, serializer, signature, spec, validator
 from understudy.store import Conflict, Store
 
 log = logging.getLogger("understudy.requests")
@@ -33,9 +33,11 @@ def handle(settings: Settings, store: Store, headers: dict[str, str], query: dic
     try:
         scope = identity.resolve(headers, query, default_region=settings.default_region,
                                  default_account=settings.account, key_accounts=settings.key_accounts)
+        signature.check(settings.auth, headers, query, body, settings.key_secrets)
         service, op, params = parser.parse(headers.get("x-amz-target"), body)
         op_name = op.name
         _check_region(settings, service, scope.region)
+        policy.authorize(settings.policies, identity.caller(headers, query).access_key, scope, service, op.name, params)
         validator.validate(op, params)
         handler = OPERATIONS.get((service, op.name))
         if handler is None:

@@ -85,6 +85,24 @@ class MissingAuthenticationTokenException(AwsError):
     status = 403
 
 
+class IncompleteSignatureException(AwsError):
+    """A malformed SigV4 Authorization header or presigned query (AWS common errors: IncompleteSignature, 403)."""
+
+    status = 403
+
+
+class RequestEntityTooLargeException(AwsError):
+    """A body over the server's limit (AWS common errors: RequestEntityTooLargeException, 413)."""
+
+    status = 413
+
+
+class RequestHeaderFieldsTooLargeException(AwsError):
+    """[CHOSEN] Headers over the server's limit; AWS documents no JSON error for it, so HTTP 431's name."""
+
+    status = 431
+
+
 class InvalidRegionException(AwsError):
     """[CHOSEN] A Region where AWS offers no endpoint for the service (BEHAVIOUR.md, Regions)."""
 

@@ -16,6 +16,9 @@ from understudy.domain.errors import SerializationException, UnknownOperationExc
 from understudy.protocol import spec
 
 _UTC = dt.UTC
+# Deeper JSON is refused before the model is consulted: no WorkSpaces input nests beyond ~6 levels,
+# and a bound keeps hostile bodies cheap. [CHOSEN; AWS documents no depth limit]
+MAX_DEPTH = 64
 _TYPE_NAMES = {str: "STRING_VALUE", bool: "BOOLEAN_VALUE", int: "NUMBER_VALUE", float: "NUMBER_VALUE",
                list: "START_ARRAY", dict: "START_OBJECT"}
 
@@ -29,7 +32,19 @@ def parse(target: str | None, body: bytes) -> tuple[str, OperationModel, dict]:
         raise SerializationException(f"Body is not valid JSON: {e}") from None
     if not isinstance(raw, dict):
         raise SerializationException("Start of structure or map expected: the body must be a JSON object.")
+    if _deeper_than(raw, MAX_DEPTH):
+        raise SerializationException(f"JSON nesting is deeper than {MAX_DEPTH} levels.")
     return service, op, _structure(op.input_shape, raw) if op.input_shape is not None else {}
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((c, depth + 1) for c in (v.values() if isinstance(v, dict) else v) if isinstance(c, (dict, list)))
+    return False
 
 
 def resolve_target(target: str | None) -> tuple[str, OperationModel]:

@@ -22,7 +22,7 @@ class SnapshotError(ValueError):
 
 def _tables() -> dict:
     """The tables a snapshot carries: all but the clock (a field of its own) and the migration record."""
-    return {t.name: t for t in schema.metadata.sorted_tables if t not in (schema.clock, schema.schema_version)}
+    return {str(t.name): t for t in schema.metadata.sorted_tables if t not in (schema.clock, schema.schema_version)}
 
 
 def _schema_version(conn) -> int:
@@ -61,7 +61,7 @@ def import_(store: Store, snapshot: object) -> dict:
             raise SnapshotError(f"the snapshot's rows conflict: {e.orig}") from None
         if conn.dialect.name == "postgresql":
             _realign_sequences(conn, tables)
-    return {table.name: len(rows) for table, rows in tables.items()}
+    return {str(table.name): len(rows) for table, rows in tables.items()}
 
 
 def _realign_sequences(conn, tables) -> None:
@@ -80,8 +80,8 @@ def _checked(snapshot: object, current_version: int) -> dict:
     if snapshot.get("format") != FORMAT:
         raise SnapshotError(f"format must be {FORMAT}")
     version = snapshot.get("schema_version")
-    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= current_version:
-        raise SnapshotError(f"schema_version must be a number from 1 to {current_version} (this server's)")
+    if version != current_version:  # older snapshots lack rows derived since, such as the quota counters
+        raise SnapshotError(f"schema_version must be {current_version}, this server's")
     _check_clock(snapshot.get("clock"))
     given = snapshot.get("tables")
     if not isinstance(given, dict):
@@ -91,9 +91,9 @@ def _checked(snapshot: object, current_version: int) -> dict:
     if unknown:
         raise SnapshotError(f"unknown table(s): {', '.join(sorted(unknown))}")
     missing = set(known) - set(given)
-    if missing and version == current_version:  # an older snapshot lacks the tables added since
+    if missing:
         raise SnapshotError(f"missing table(s): {', '.join(sorted(missing))}")
-    return {table: _checked_rows(table, given.get(name, [])) for name, table in known.items()}
+    return {table: _checked_rows(table, given[name]) for name, table in known.items()}
 
 
 def _check_clock(clock: object) -> None:

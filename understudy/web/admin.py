@@ -1,13 +1,18 @@
 """The JSON endpoints of /_understudy (shared/design/ADMIN-API.md is their contract)."""
 
+import os
+from importlib import resources
+
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from understudy import __version__
 from understudy.domain.scope import Scope
 from understudy.lifecycle import clock, outages
+from understudy.store import snapshot
+from understudy.web import views
 
 
 def json_response(body: object, status: int = 200) -> Response:
@@ -47,13 +52,15 @@ def _guard(endpoint):
             return error_response("InvalidClockChange", str(e))
         except outages.OutageError as e:
             return error_response("InvalidOutage", str(e))
+        except snapshot.SnapshotError as e:
+            return error_response("InvalidSnapshot", f"{e}; nothing was changed.")
     return wrapped
 
 
 @_guard
 async def health(request: Request) -> Response:
     store = request.app.state.store
-    return json_response({"status": "ok", "version": __version__, "store": store.backend})
+    return json_response({"status": "ok", "version": __version__, "store": store.backend, "pid": os.getpid()})
 
 
 @_guard
@@ -104,7 +111,40 @@ async def end_outage(request: Request) -> Response:
     return json_response({"region": region, "ended": True})
 
 
+@_guard
+async def export_state(request: Request) -> Response:
+    return json_response(snapshot.export(request.app.state.store))
+
+
+@_guard
+async def import_state(request: Request) -> Response:
+    return json_response({"imported": snapshot.import_(request.app.state.store, await _json_body(request))})
+
+
+@_guard
+async def summary(request: Request) -> Response:
+    return json_response(views.summary(request.app.state.store))
+
+
+@_guard
+async def list_workspaces(request: Request) -> Response:
+    q = request.query_params
+    limit = q.get("limit", str(views.DEFAULT_LIMIT))
+    if not limit.isdigit() or not 1 <= int(limit) <= views.MAX_LIMIT:
+        raise BadRequest("InvalidQuery", f"limit must be a whole number from 1 to {views.MAX_LIMIT}.")
+    return json_response(views.workspaces(request.app.state.store, region=q.get("region") or None,
+                                          account_id=q.get("account") or None, limit=int(limit)))
+
+
+_DASHBOARD = resources.files("understudy.web").joinpath("dashboard.html").read_text(encoding="utf-8")
+
+
+async def dashboard(request: Request) -> Response:
+    return HTMLResponse(_DASHBOARD)
+
+
 ROUTES = [
+    Route("/", dashboard, methods=["GET"]),
     Route("/health", health, methods=["GET"]),
     Route("/reset", reset, methods=["POST"]),
     Route("/clock", get_clock, methods=["GET"]),
@@ -112,4 +152,8 @@ ROUTES = [
     Route("/outages", list_outages, methods=["GET"]),
     Route("/outages", start_outage, methods=["POST"]),
     Route("/outages/{region}", end_outage, methods=["DELETE"]),
+    Route("/state", export_state, methods=["GET"]),
+    Route("/state", import_state, methods=["PUT"]),
+    Route("/summary", summary, methods=["GET"]),
+    Route("/workspaces", list_workspaces, methods=["GET"]),
 ]

@@ -1,0 +1,263 @@
+"""Who gets in: SigV4 checking (`--auth strict`), keys mapped to accounts, and `--policy` permissions."""
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from unittest import mock
+
+import boto3
+import httpx
+import pytest
+from botocore.auth import SigV4Auth, SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+from tests.conftest import Server
+
+ALICE, ALICE_SECRET, ALICE_ACCOUNT = "AKIAALICE", "alice-secret", "111122223333"
+BOB, BOB_SECRET, BOB_ACCOUNT = "AKIABOB", "bob-secret", "444455556666"
+TARGET = "WorkspacesService.DescribeAccount"
+JSON_11 = "application/x-amz-json-1.1"
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    servers = []
+
+    def start(*args: str) -> Server:
+        srv = Server(f"sqlite:///{tmp_path}/state.db", *args).start()
+        servers.append(srv)
+        return srv
+
+    yield start
+    for srv in servers:
+        srv.stop()
+
+
+@pytest.fixture
+def strict(own_server, tmp_path):
+    creds = tmp_path / "creds.json"
+    creds.write_text(json.dumps({"credentials": [
+        {"access_key_id": ALICE, "secret_access_key": ALICE_SECRET, "account_id": ALICE_ACCOUNT},
+        {"access_key_id": BOB, "secret_access_key": BOB_SECRET, "account_id": BOB_ACCOUNT},
+    ]}))
+    return own_server("--auth", "strict", "--credentials", str(creds))
+
+
+def client(srv: Server, key: str, secret: str, service: str = "workspaces"):
+    return boto3.client(service, endpoint_url=srv.url, region_name="us-east-1", aws_access_key_id=key,
+                        aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}))
+
+
+def error_of(call) -> tuple[int, str, str]:
+    with pytest.raises(ClientError) as e:
+        call()
+    r = e.value.response
+    return r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Code"], r["Error"]["Message"]
+
+
+def signed(srv: Server, body: bytes, key: str = ALICE, secret: str = ALICE_SECRET, target: str = TARGET,
+           when: dt.datetime | None = None) -> AWSRequest:
+    """A request signed by botocore's own SigV4Auth, optionally as if signed at `when`."""
+    request = AWSRequest(method="POST", url=srv.url + "/", data=body,
+                         headers={"X-Amz-Target": target, "Content-Type": JSON_11})
+    with mock.patch("botocore.auth.get_current_datetime", return_value=when or dt.datetime.now(dt.UTC)):
+        SigV4Auth(Credentials(key, secret), "workspaces", "us-east-1").add_auth(request)
+    return request
+
+
+def send(request: AWSRequest) -> httpx.Response:
+    return httpx.post(request.url, headers=dict(request.headers.items()), content=request.body or b"", timeout=30)
+
+
+def test_the_right_secret_gets_in_and_acts_in_its_account(strict):
+    alice = client(strict, ALICE, ALICE_SECRET)
+    alice.modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.7.0.0/16")
+    assert alice.describe_account()["DedicatedTenancySupport"] == "ENABLED"
+    assert client(strict, BOB, BOB_SECRET).describe_account()["DedicatedTenancySupport"] == "DISABLED"
+
+
+def test_a_wrong_secret_is_an_invalid_signature(strict):
+    status, code, message = error_of(client(strict, ALICE, "not-alices-secret").describe_account)
+    assert (status, code) == (403, "InvalidSignatureException")
+    assert message.startswith("The request signature we calculated does not match the signature you provided.")
+
+
+def test_an_unknown_key_is_an_unrecognized_client(strict):
+    status, code, message = error_of(client(strict, "AKIANOBODY", "whatever").describe_account)
+    assert (status, code, message) == (403, "UnrecognizedClientException",
+                                       "The security token included in the request is invalid.")
+
+
+def test_no_credentials_is_a_missing_authentication_token(strict):
+    r = httpx.post(strict.url + "/", headers={"X-Amz-Target": TARGET, "Content-Type": JSON_11}, content=b"{}")
+    assert r.status_code == 403
+    assert r.json() == {"__type": "MissingAuthenticationTokenException", "message": "Missing Authentication Token"}
+    assert r.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+
+
+def test_a_tampered_body_is_an_invalid_signature(strict):
+    request = signed(strict, b'{"DedicatedTenancySupport": "ENABLED"}',
+                     target="WorkspacesService.ModifyAccount")
+    r = httpx.post(request.url, headers=dict(request.headers.items()),
+                   content=b'{"DedicatedTenancySupport": "DISABLED"}')
+    assert (r.status_code, r.json()["__type"]) == (403, "InvalidSignatureException")
+    assert "The Canonical String for this request should have been" in r.json()["message"]
+    assert send(signed(strict, b"{}")).status_code == 200, "the untampered request gets in"
+
+
+def test_a_tampered_signed_header_is_an_invalid_signature(strict):
+    request = signed(strict, b"{}")
+    headers = dict(request.headers.items())
+    headers["X-Amz-Target"] = "WorkspacesService.DescribeWorkspaces"
+    r = httpx.post(request.url, headers=headers, content=b"{}")
+    assert (r.status_code, r.json()["__type"]) == (403, "InvalidSignatureException")
+
+
+def test_a_request_signed_more_than_5_minutes_ago_has_expired(strict):
+    r = send(signed(strict, b"{}", when=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)))
+    # AWS's wording, and its status for this one: 400 (github.com/aws/aws-sdk-js/issues/254).
+    assert (r.status_code, r.json()["__type"]) == (400, "InvalidSignatureException")
+    assert re.fullmatch(r"Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)",
+                        r.json()["message"])
+    assert send(signed(strict, b"{}", when=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=4))).status_code == 200
+
+
+def test_a_request_signed_more_than_5_minutes_ahead_is_not_yet_current(strict):
+    r = send(signed(strict, b"{}", when=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)))
+    assert (r.status_code, r.json()["__type"]) == (403, "InvalidSignatureException")
+    assert r.json()["message"].startswith("Signature not yet current: ")
+
+
+def test_the_window_follows_the_wall_clock_not_the_emulated_one(strict):
+    strict.admin("POST", "/clock", json={"mode": "manual", "advance_seconds": 86400 * 30})
+    assert client(strict, ALICE, ALICE_SECRET).describe_account()["DedicatedTenancySupport"] == "DISABLED"
+
+
+def presigned(srv: Server, secret: str = ALICE_SECRET, expires: int = 300,
+              when: dt.datetime | None = None) -> AWSRequest:
+    request = AWSRequest(method="POST", url=srv.url + "/", headers={"X-Amz-Target": TARGET, "Content-Type": JSON_11})
+    with mock.patch("botocore.auth.get_current_datetime", return_value=when or dt.datetime.now(dt.UTC)):
+        SigV4QueryAuth(Credentials(ALICE, secret), "workspaces", "us-east-1", expires=expires).add_auth(request)
+    return request
+
+
+def test_a_presigned_url_from_botocore_gets_in(strict):
+    request = presigned(strict)
+    assert "X-Amz-Signature=" in request.url and "Authorization" not in request.headers
+    r = httpx.post(request.url, headers=dict(request.headers.items()), content=b"")
+    assert r.status_code == 200, r.text
+    assert r.json()["DedicatedTenancySupport"] == "DISABLED"
+
+
+def test_a_presigned_url_with_a_wrong_secret_or_past_its_expiry_is_refused(strict):
+    wrong = presigned(strict, secret="nope")
+    r = httpx.post(wrong.url, headers=dict(wrong.headers.items()), content=b"")
+    assert (r.status_code, r.json()["__type"]) == (403, "InvalidSignatureException")
+    old = presigned(strict, expires=60, when=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2))
+    r = httpx.post(old.url, headers=dict(old.headers.items()), content=b"")
+    assert (r.status_code, r.json()["__type"]) == (400, "InvalidSignatureException")
+    assert r.json()["message"].startswith("Signature expired: ") and r.json()["message"].endswith("- 60 sec.)")
+    tampered = presigned(strict)
+    r = httpx.post(tampered.url.replace("X-Amz-Expires=300", "X-Amz-Expires=3000"),
+                   headers=dict(tampered.headers.items()), content=b"")
+    assert (r.status_code, r.json()["__type"]) == (403, "InvalidSignatureException")
+
+
+def test_a_malformed_authorization_header_is_an_incomplete_signature(strict):
+    r = httpx.post(strict.url + "/", headers={"X-Amz-Target": TARGET, "Authorization": "AWS4-HMAC-SHA256 Nonsense",
+                                              "X-Amz-Date": "20261127T000000Z"}, content=b"{}")
+    assert (r.status_code, r.json()["__type"]) == (403, "IncompleteSignatureException")
+    assert "requires 'Credential' parameter" in r.json()["message"]
+
+
+def test_the_directory_service_is_checked_too(strict):
+    status, code, _ = error_of(client(strict, ALICE, "wrong", "ds").describe_directories)
+    assert (status, code) == (403, "InvalidSignatureException")
+    assert client(strict, ALICE, ALICE_SECRET, "ds").describe_directories()["DirectoryDescriptions"] == []
+
+
+def test_permissive_is_the_default_and_trusts_any_secret(own_server):
+    srv = own_server()
+    assert client(srv, "123456789012", "anything").describe_account()["DedicatedTenancySupport"] == "DISABLED"
+    r = httpx.post(srv.url + "/", headers={"X-Amz-Target": TARGET, "Content-Type": JSON_11}, content=b"{}")
+    assert r.status_code == 200
+
+
+# Permissions.
+
+POLICY = {"policies": {
+    # Reads only: everything else is implicitly denied.
+    "AKIAREADER": [{"Effect": "Allow", "Action": "workspaces:Describe*"}],
+    # Everything, except terminating any WorkSpace and touching one named directory.
+    "AKIAOPERATOR": {"Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": ["workspaces:TerminateWorkspaces"],
+         "Resource": "arn:aws:workspaces:*:*:workspace/ws-*"},
+        {"Effect": "Deny", "Action": "workspaces:*", "Resource": "arn:aws:workspaces:us-east-1:*:directory/d-10cced*"},
+    ]},
+    # An account's statements apply to every key of that account.
+    "222233334444": [{"Effect": "Deny", "Action": "workspaces:ModifyAccount"},
+                     {"Effect": "Allow", "Action": "workspaces:*"}],
+}}
+
+
+@pytest.fixture
+def guarded(own_server, tmp_path):
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(POLICY))
+    return own_server("--policy", str(path), "--clock", "manual")
+
+
+def test_an_allow_on_describe_lets_reads_in_and_nothing_else(guarded):
+    reader = client(guarded, "AKIAREADER", "x")
+    assert reader.describe_workspaces()["Workspaces"] == []
+    status, code, message = error_of(lambda: reader.create_connection_alias(ConnectionString="www.example.com"))
+    assert (status, code) == (400, "AccessDeniedException")
+    assert message == ("User: arn:aws:iam::000000000000:user/AKIAREADER is not authorized to perform: "
+                       "workspaces:CreateConnectionAlias on resource: * because no identity-based policy allows "
+                       "the workspaces:CreateConnectionAlias action")
+    assert reader.describe_connection_aliases()["ConnectionAliases"] == [], "the denied call changed nothing"
+
+
+def test_an_explicit_deny_on_a_resource_wins_over_an_allow(guarded):
+    operator = client(guarded, "AKIAOPERATOR", "x")
+    status, code, message = error_of(lambda: operator.terminate_workspaces(
+        TerminateWorkspaceRequests=[{"WorkspaceId": "ws-0123456789"}]))
+    assert (status, code) == (400, "AccessDeniedException")
+    assert message == ("User: arn:aws:iam::000000000000:user/AKIAOPERATOR is not authorized to perform: "
+                       "workspaces:TerminateWorkspaces on resource: "
+                       "arn:aws:workspaces:us-east-1:000000000000:workspace/ws-0123456789 "
+                       "with an explicit deny in an identity-based policy")
+    _, code, message = error_of(lambda: operator.describe_workspace_directories(DirectoryIds=["d-10cced0001"]))
+    assert code == "AccessDeniedException" and "directory/d-10cced0001" in message
+    assert operator.describe_workspace_directories(DirectoryIds=["d-9067000001"])["Directories"] == []
+    # The resource pattern names a Region: the same directory id elsewhere is allowed.
+    west = boto3.client("workspaces", endpoint_url=guarded.url, region_name="us-west-2",
+                        aws_access_key_id="AKIAOPERATOR", aws_secret_access_key="x")
+    assert west.describe_workspace_directories(DirectoryIds=["d-10cced0001"])["Directories"] == []
+
+
+def test_account_statements_apply_to_every_key_of_that_account(guarded):
+    status, code, _ = error_of(lambda: client(guarded, "222233334444", "x").modify_account(
+        DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.8.0.0/16"))
+    assert (status, code) == (400, "AccessDeniedException")
+    assert client(guarded, "222233334444", "x").describe_account()["DedicatedTenancySupport"] == "DISABLED"
+
+
+def test_a_caller_without_a_policy_is_allowed(guarded):
+    other = client(guarded, "999988887777", "x")
+    other.create_connection_alias(ConnectionString="www.example.com")
+    assert len(other.describe_connection_aliases()["ConnectionAliases"]) == 1
+
+
+def test_a_policy_with_what_understudy_cannot_enforce_is_refused_at_start(tmp_path):
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps({"policies": {"AKIAX": [{"Effect": "Allow", "NotAction": "workspaces:*"}]}}))
+    r = subprocess.run([sys.executable, "-m", "understudy", "serve", "--db", "sqlite://", "--policy", str(path)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "--policy" in r.stderr

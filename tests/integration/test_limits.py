@@ -1,0 +1,123 @@
+"""What the server refuses at its door: oversized bodies and headers, deep JSON, long lists, slow clients,
+and control-plane callers without the admin token."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import Server, free_port
+from understudy.protocol import limits
+
+TARGET = {"X-Amz-Target": "WorkspacesService.DescribeWorkspaces", "Content-Type": "application/x-amz-json-1.1",
+          "Authorization": "AWS4-HMAC-SHA256 Credential=123456789012/20261127/us-east-1/workspaces/aws4_request, "
+                           "SignedHeaders=host, Signature=0"}
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory):
+    server = Server(f"sqlite:///{tmp_path_factory.mktemp('limits')}/state.db", "--clock", "manual").start()
+    yield server
+    server.stop()
+
+
+def aws_error(r: httpx.Response) -> str:
+    assert r.headers["content-type"] == "application/x-amz-json-1.1"
+    body = r.json()
+    assert set(body) >= {"__type", "message"} and r.headers["x-amzn-ErrorType"] == body["__type"]
+    return body["__type"]
+
+
+def test_a_body_over_the_limit_is_413_in_aws_json(srv):
+    r = httpx.post(srv.url + "/", headers=TARGET, content=b" " * (limits.MAX_BODY_BYTES + 1), timeout=30)
+    assert (r.status_code, aws_error(r)) == (413, "RequestEntityTooLargeException")
+    chunks = iter([b" " * 65536] * (limits.MAX_BODY_BYTES // 65536 + 1))
+    chunked = httpx.post(srv.url + "/", headers=TARGET, content=chunks, timeout=30)
+    assert (chunked.status_code, aws_error(chunked)) == (413, "RequestEntityTooLargeException")
+    assert httpx.post(srv.url + "/", headers=TARGET, content=b"{}" + b" " * 1000).status_code == 200
+
+
+def test_headers_over_the_limit_are_431_in_aws_json(srv):
+    r = httpx.post(srv.url + "/", headers={**TARGET, "X-Padding": "a" * limits.MAX_HEADER_BYTES}, content=b"{}")
+    assert (r.status_code, aws_error(r)) == (431, "RequestHeaderFieldsTooLargeException")
+
+
+def test_json_nested_deeper_than_64_is_a_serialization_exception(srv):
+    deep = {"Workspaces": 1}
+    for _ in range(70):
+        deep = {"x": deep}
+    r = httpx.post(srv.url + "/", headers=TARGET, content=json.dumps(deep))
+    assert (r.status_code, aws_error(r)) == (400, "SerializationException")
+    assert "deeper than 64" in r.json()["message"]
+    orjson_limit = b'{"x":' + b"[" * 5000 + b"]" * 5000 + b"}"
+    r = httpx.post(srv.url + "/", headers=TARGET, content=orjson_limit)
+    assert (r.status_code, aws_error(r)) == (400, "SerializationException")
+
+
+def test_a_list_longer_than_the_model_allows_is_a_validation_exception(srv):
+    body = {"WorkspaceIds": [f"ws-{i:010d}" for i in range(26)]}  # the model's max is 25
+    r = httpx.post(srv.url + "/", headers=TARGET, content=json.dumps(body))
+    assert (r.status_code, aws_error(r)) == (400, "ValidationException")
+    assert "Member must have length less than or equal to 25" in r.json()["message"]
+
+
+def closed_within(sock: socket.socket, seconds: float) -> bool:
+    """True when the server closes the connection (EOF) before `seconds` pass."""
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(65536):
+            pass
+        return True
+    except TimeoutError:
+        return False
+
+
+def test_idle_half_sent_and_kept_alive_connections_time_out(srv):
+    host, port = "127.0.0.1", srv.port
+    idle = socket.create_connection((host, port))
+    half = socket.create_connection((host, port))
+    half.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n")  # never finishes its head
+    slow_body = socket.create_connection((host, port))
+    slow_body.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{")
+    kept = socket.create_connection((host, port))
+    kept.sendall(b"GET /_understudy/health HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert kept.recv(65536).startswith(b"HTTP/1.1 200")
+    started = time.monotonic()
+    assert closed_within(kept, limits.KEEP_ALIVE_SECONDS + 3)
+    for sock in (idle, half, slow_body):
+        assert closed_within(sock, limits.REQUEST_DEADLINE_SECONDS + 5 - (time.monotonic() - started))
+        sock.close()
+    kept.close()
+    assert httpx.get(srv.url + "/_understudy/health").status_code == 200
+
+
+def test_a_given_admin_token_is_required_on_the_control_plane(tmp_path):
+    srv = Server(f"sqlite:///{tmp_path}/state.db", "--admin-token", "s3cret").start()
+    try:
+        assert srv.admin("GET", "/health").status_code == 200, "health stays open for readiness probes"
+        for method, path in (("GET", "/clock"), ("POST", "/reset"), ("GET", "/outages")):
+            r = srv.admin(method, path)
+            assert r.status_code == 401 and r.json()["error"] == "Unauthorized"
+            assert srv.admin(method, path, headers={"Authorization": "Bearer wrong"}).status_code == 401
+            assert srv.admin(method, path, headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert httpx.post(srv.url + "/moto-api/reset").status_code == 401
+        cli = [sys.executable, "-m", "understudy", "clock", "show", "--endpoint", srv.url]
+        denied = subprocess.run(cli, capture_output=True, text=True, timeout=60, env={"PATH": ""})
+        assert denied.returncode != 0 and "Unauthorized" in denied.stderr
+        allowed = subprocess.run(cli, capture_output=True, text=True, timeout=60,
+                                 env={"PATH": "", "UNDERSTUDY_ADMIN_TOKEN": "s3cret"})
+        assert allowed.returncode == 0 and "mode real" in allowed.stdout
+        assert httpx.post(srv.url + "/", headers=TARGET, content=b"{}").status_code == 200, "the AWS API is not"
+    finally:
+        srv.stop()
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.1.2.3", "workspaces.example.com"])
+def test_serve_refuses_a_non_loopback_address_without_a_token(host):
+    r = subprocess.run([sys.executable, "-m", "understudy", "serve", "--host", host, "--port", str(free_port()),
+                        "--db", "sqlite://"], capture_output=True, text=True, timeout=60, env={"PATH": ""})
+    assert r.returncode == 2 and "--admin-token" in r.stderr

@@ -1,0 +1,157 @@
+"""State export and import over /_understudy/state, and the operator's views: `status`, `ls`, `state`.
+
+Each test gets a server of its own (on every backend), because importing a snapshot replaces the
+state of every account.
+"""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import BACKENDS, Server, database
+from understudy.cli import main
+
+P, S = "us-east-1", "us-west-2"
+
+
+@pytest.fixture(params=BACKENDS)
+def server(request, tmp_path):
+    with database(request.param, tmp_path) as db:
+        srv = Server(db, "--clock", "manual", "--timing", "fast").start()
+        yield srv
+        srv.stop()
+
+
+@pytest.fixture
+def pair(make_client, make_workspace, make_directory):
+    """A tagged primary in us-east-1, AVAILABLE, and its standby in us-west-2, still PENDING."""
+    primary = make_workspace(P, Tags=[{"Key": "team", "Value": "blue"}])
+    item = {"PrimaryWorkspaceId": primary, "DirectoryId": make_directory(S), "DataReplication": "PRIMARY_AS_SOURCE"}
+    r = make_client(region=S).create_standby_workspaces(PrimaryRegion=P, StandbyWorkspaces=[item])
+    assert r["FailedStandbyRequests"] == []
+    return primary, r["PendingStandbyRequests"][0]["WorkspaceId"]
+
+
+def describe(client, wid: str) -> dict | None:
+    found = client.describe_workspaces(WorkspaceIds=[wid])["Workspaces"]
+    return found[0] if found else None
+
+
+def cli(server: Server, *args: str, color: bool = False) -> str:
+    result = CliRunner().invoke(main, [*args, "--endpoint", server.url], color=color, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_export_reset_import_brings_everything_back(server, make_client, make_workspace, pair):
+    east, west = make_client(region=P), make_client(region=S)
+    primary, standby = pair
+    server.admin("POST", "/outages", json={"region": "eu-west-1", "api": "up"})
+    before = {"primary": describe(east, primary), "standby": describe(west, standby)}
+    snapshot = server.admin("GET", "/state").json()
+    assert snapshot["format"] == 1 and snapshot["schema_version"] >= 2
+    assert snapshot["clock"]["mode"] == "manual"
+    assert any(t["resource_id"] == standby and t["to_state"] == "STOPPED" for t in snapshot["tables"]["transitions"])
+
+    assert server.admin("POST", "/reset").json() == {"reset": True}
+    assert describe(west, standby) is None and server.admin("GET", "/outages").json() == {"outages": []}
+
+    server.advance(60)  # the imported clock replaces this one
+    r = server.admin("PUT", "/state", json=snapshot)
+    assert r.status_code == 200, r.text
+    assert r.json()["imported"]["resources"] == len(snapshot["tables"]["resources"])
+    assert server.admin("GET", "/clock").json()["now"] == snapshot["clock"]["now"]
+    assert server.admin("GET", "/state").json()["tables"] == snapshot["tables"]
+    assert describe(east, primary) == before["primary"]
+    assert describe(west, standby) == before["standby"]
+    assert before["standby"]["State"] == "PENDING"
+    assert east.describe_tags(ResourceId=primary)["TagList"] == [{"Key": "team", "Value": "blue"}]
+    assert [o["region"] for o in server.admin("GET", "/outages").json()["outages"]] == ["eu-west-1"]
+
+    server.advance(3600)  # the pending transition came back with the snapshot
+    assert describe(west, standby)["State"] == "STOPPED"
+    assert describe(east, primary)["RelatedWorkspaces"][0]["State"] == "STOPPED"
+    assert describe(east, make_workspace(P, user="bob")) is not None  # new rows after imported ids
+
+
+@pytest.mark.parametrize("damage", [
+    lambda s: s.update(format=2),
+    lambda s: s.update(schema_version=999),
+    lambda s: s["clock"].update(mode="sideways"),
+    lambda s: s["tables"].update(unknown=[]),
+    lambda s: s["tables"].pop("tags"),
+    lambda s: s["tables"]["resources"][0].update(colour="red"),
+    lambda s: s["tables"]["resources"][0].update(doc="not an object"),
+    lambda s: s["tables"]["transitions"][0].pop("to_state"),
+    lambda s: s["tables"]["tags"].append(dict(s["tables"]["tags"][0])),
+    lambda s: s["tables"]["resources"].append({**s["tables"]["resources"][0], "region": "x" * 40}),
+], ids=["format", "schema", "clock", "table", "missing", "column", "doc", "required", "duplicate", "length"])
+def test_a_bad_snapshot_changes_nothing(server, pair, damage):
+    good = server.admin("GET", "/state").json()
+    bad = json.loads(json.dumps(good))
+    bad["tables"]["resources"] = bad["tables"]["resources"][:1]  # the rest would be wiped by a partial import
+    damage(bad)
+    r = server.admin("PUT", "/state", json=bad)
+    assert r.status_code == 400 and r.json()["error"] == "InvalidSnapshot", r.text
+    assert server.admin("GET", "/state").json() == good
+
+
+def test_a_body_that_is_not_a_snapshot_is_refused(server):
+    assert server.admin("PUT", "/state", content=b"{not json").json()["error"] == "InvalidJson"
+    assert server.admin("PUT", "/state", json=[1, 2]).json()["error"] == "InvalidJson"
+    assert server.admin("PUT", "/state").json()["error"] == "InvalidSnapshot"
+
+
+def test_state_export_and_import_from_the_command_line(server, make_client, pair, tmp_path):
+    primary, standby = pair
+    path = tmp_path / "state.json"
+    cli(server, "state", "export", str(path))
+    assert json.loads(path.read_text())["format"] == 1
+    server.admin("POST", "/reset")
+    assert "transitions" in cli(server, "state", "import", str(path))
+    assert describe(make_client(region=S), standby)["State"] == "PENDING"
+    path.write_text('{"format": 1}')
+    result = CliRunner().invoke(main, ["state", "import", str(path), "--endpoint", server.url])
+    assert result.exit_code == 1 and "InvalidSnapshot" in result.output
+
+
+def test_status_counts_by_region_account_and_state(server, account, pair):
+    server.advance(3600)
+    server.admin("POST", "/outages", json={"region": S, "api": "up"})
+    summary = json.loads(cli(server, "status", "--json"))
+    regions = {r["region"]: r for r in summary["regions"]}
+    assert regions[P]["accounts"] == [{"account_id": account, "workspaces": 1, "states": {"AVAILABLE": 1}}]
+    assert regions[S]["states"] == {"UNHEALTHY": 1} and regions[S]["outage"]["api"] == "up"
+    assert summary["workspaces"] == 2 and summary["clock"]["mode"] == "manual"
+
+    text = cli(server, "status")
+    assert f"outage   {S} since" in text and "mode manual" in text
+    assert any(line.split()[:4] == [P, account, "1", "AVAILABLE"] for line in text.splitlines())
+    assert "\x1b[" not in text  # no colour codes when stdout is not a terminal
+    assert "\x1b[32mAVAILABLE 1" in cli(server, "status", color=True)
+
+
+def test_ls_pairs_each_primary_with_its_standby(server, account, make_workspace, pair):
+    primary, standby = pair
+    lone = make_workspace(P, user="carol")
+    server.advance(3600)
+    listing = json.loads(cli(server, "ls", "--json"))
+    rows = {r["workspace_id"]: r for r in listing["workspaces"]}
+    assert set(rows) == {primary, lone} and listing["truncated"] is False
+    assert rows[primary]["role"] == "primary" and rows[lone]["role"] == "standalone"
+    (side,) = rows[primary]["standbys"]
+    assert (side["workspace_id"], side["region"], side["state"]) == (standby, S, "STOPPED")
+    assert side["primary"] == {"region": P, "workspace_id": primary}
+    assert side["replication"] == "PRIMARY_AS_SOURCE" and side["recovery_snapshot_age"] >= 0
+    assert rows[primary]["tags"] == {"team": "blue"}
+
+    lines = cli(server, "ls").splitlines()
+    assert lines[0].split()[:5] == ["ACCOUNT", "REGION", "WORKSPACE", "USER", "STATE"]
+    (row,) = [line for line in lines if primary in line]
+    assert row.split() == [account, P, primary, "alice", "AVAILABLE", S, standby, "STOPPED", "PRIMARY_AS_SOURCE",
+                           row.split()[-1]]
+    assert [r["workspace_id"] for r in json.loads(cli(server, "ls", "--region", S, "--json"))["workspaces"]] \
+        == [primary]
+    assert json.loads(cli(server, "ls", "--account", "000000000000", "--json"))["workspaces"] == []
+    assert json.loads(cli(server, "ls", "--limit", "1", "--json"))["truncated"] is True

@@ -1,0 +1,127 @@
+"""Permissions (`--policy FILE`): which statements apply to a caller, and IAM's evaluation order.
+
+The file maps a principal, an access key or an account id, to IAM-shaped statements:
+`{"policies": {"AKIADEV": [{"Effect": "Deny", "Action": "workspaces:Terminate*",
+"Resource": "arn:aws:workspaces:*:*:workspace/ws-*"}]}}` (a value may also be `{"Statement": [...]}`).
+Evaluation follows IAM: an explicit Deny wins, then an Allow, else the call is denied; a caller with
+no statement at all is allowed, so the emulator stays open by default.
+[AWS: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html]
+
+Resources are the ids a request names (recognised by their prefix, `ws-`, `d-`, ...), as ARNs. A
+request that names none (Describe without ids, Create*) cannot be known before its handler runs,
+so it is matched on the action alone and reported as resource `*`.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from understudy.domain.errors import AccessDeniedException
+from understudy.domain.scope import Scope
+
+# Id prefix -> resource type in the ARN, longest prefixes first so `wsb-` is never read as `ws-`.
+# [AWS: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonworkspaces.html]
+_RESOURCE_TYPES = (
+    ("wspool-", "workspacespool"), ("wsipg-", "workspaceipgroup"), ("wsca-", "connectionalias"),
+    ("wsb-", "workspacebundle"), ("wsi-", "workspaceimage"), ("wsa-", "workspaceapplication"),
+    ("wsd-", "directory"), ("ws-", "workspace"), ("d-", "directory"),
+)
+_KNOWN_KEYS = {"Effect", "Action", "Resource", "Sid"}
+
+
+class PolicyError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Statement:
+    effect: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+
+
+def parse(document: object) -> dict[str, tuple[Statement, ...]]:
+    """The policy file's JSON -> principal: statements. Refuses what it would not enforce (NotAction, Condition)."""
+    if not isinstance(document, dict) or not isinstance(document.get("policies"), dict):
+        raise PolicyError('a policy file is {"policies": {"ACCESS_KEY_OR_ACCOUNT": [statements]}}')
+    return {str(who): tuple(_statement(who, s) for s in _statements(who, p)) for who, p in document["policies"].items()}
+
+
+def _statements(who: str, policy: object) -> list:
+    statements = policy.get("Statement") if isinstance(policy, dict) else policy
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list):
+        raise PolicyError(f"the policy of {who} must be a list of statements or {{'Statement': [...]}}")
+    return statements
+
+
+def _statement(who: str, s: object) -> Statement:
+    if not isinstance(s, dict) or s.get("Effect") not in ("Allow", "Deny") or "Action" not in s:
+        raise PolicyError(f"a statement of {who} needs Effect (Allow or Deny) and Action: {s!r}")
+    unknown = set(s) - _KNOWN_KEYS
+    if unknown:
+        raise PolicyError(f"a statement of {who} uses {', '.join(sorted(unknown))}, which Understudy does not enforce")
+    return Statement(s["Effect"], _strings(who, s["Action"]), _strings(who, s.get("Resource", "*")))
+
+
+def _strings(who: str, value: object) -> tuple[str, ...]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+        raise PolicyError(f"Action and Resource of {who} must be a string or a list of strings")
+    return tuple(values)
+
+
+@cache
+def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern:
+    # IAM wildcards are `*` (any run) and `?` (one character); nothing else is special.
+    body = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.compile(body, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+def _matches(statement: Statement, action: str, resource: str | None) -> bool:
+    # Action names are case-insensitive in IAM, ARNs are not.
+    if not any(_wildcard(a, True).fullmatch(action) for a in statement.actions):
+        return False
+    return resource is None or any(_wildcard(r, False).fullmatch(resource) for r in statement.resources)
+
+
+def resource_arns(service: str, scope: Scope, params: object) -> list[str]:
+    """The ARNs of every id the request names, in the order they appear."""
+    found: list[str] = []
+    _collect(params, False, found)
+    arns = []
+    for rid in found:
+        kind = next((k for prefix, k in _RESOURCE_TYPES if rid.startswith(prefix)), None)
+        if kind is not None:
+            arns.append(f"arn:aws:{service}:{scope.region}:{scope.account_id}:{kind}/{rid}")
+    return list(dict.fromkeys(arns))
+
+
+def _collect(value: object, is_id: bool, out: list[str]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _collect(v, str(k).endswith(("Id", "Ids")), out)
+    elif isinstance(value, list):
+        for v in value:
+            _collect(v, is_id, out)
+    elif is_id and isinstance(value, str):
+        out.append(value)
+
+
+def authorize(policies: dict[str, tuple[Statement, ...]], access_key: str | None, scope: Scope, service: str,
+              operation: str, params: dict) -> None:
+    """Raises AccessDeniedException unless the caller's statements (its key's and its account's) allow the call."""
+    statements = policies.get(access_key or "", ()) + policies.get(scope.account_id, ())
+    if not statements:
+        return
+    action = f"{service}:{operation}"
+    for resource in resource_arns(service, scope, params) or [None]:
+        denied = any(s.effect == "Deny" and _matches(s, action, resource) for s in statements)
+        if denied or not any(s.effect == "Allow" and _matches(s, action, resource) for s in statements):
+            user = f"arn:aws:iam::{scope.account_id}:user/{access_key or 'anonymous'}"
+            # The reasons are AWS's current wording (github.com/aws-samples/aws-iot-twinmaker-samples/issues/65).
+            why = ("with an explicit deny in an identity-based policy" if denied
+                   else f"because no identity-based policy allows the {action} action")
+            raise AccessDeniedException(
+                f"User: {user} is not authorized to perform: {action} on resource: {resource or '*'} {why}")
