@@ -88,6 +88,9 @@ class Tx:
         return self.conn.execute(stmt, self._params(kind, rid)).scalar()
 
     def get_many(self, kind: str, ids: list[str]) -> list[dict]:
+        if len(ids) == 1:  # the common by-id call takes the prepared single-row statement
+            found = self.get(kind, ids[0])
+            return [found] if found is not None else []
         params = {"k_account": self.scope.account_id, "k_region": self.scope.region, "k_kind": kind, "k_ids": ids}
         return list(self.conn.execute(_GET_MANY, params).scalars())
 
