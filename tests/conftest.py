@@ -117,6 +117,21 @@ def server(request, tmp_path_factory):
 
 
 @pytest.fixture
+def own_server(tmp_path):
+    """own_server(*serve_args) -> a server of the test's own, on SQLite in tmp_path; stopped afterwards."""
+    servers = []
+
+    def start(*args: str) -> Server:
+        srv = Server(f"sqlite:///{tmp_path}/state.db", *args).start()
+        servers.append(srv)
+        return srv
+
+    yield start
+    for srv in servers:
+        srv.stop()
+
+
+@pytest.fixture
 def account() -> str:
     return "".join(random.choice("0123456789") for _ in range(12))
 

@@ -24,19 +24,6 @@ TARGET = "WorkspacesService.DescribeAccount"
 JSON_11 = "application/x-amz-json-1.1"
 
 
-@pytest.fixture
-def own_server(tmp_path):
-    servers = []
-
-    def start(*args: str) -> Server:
-        srv = Server(f"sqlite:///{tmp_path}/state.db", *args).start()
-        servers.append(srv)
-        return srv
-
-    yield start
-    for srv in servers:
-        srv.stop()
-
 
 @pytest.fixture
 def strict(own_server, tmp_path):

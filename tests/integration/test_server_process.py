@@ -18,19 +18,6 @@ def client(server: Server, key: str = "123456789012", region: str = "us-east-1")
                         aws_secret_access_key="x")
 
 
-@pytest.fixture
-def own_server(tmp_path):
-    servers = []
-
-    def start(*args: str) -> Server:
-        srv = Server(f"sqlite:///{tmp_path}/state.db", *args).start()
-        servers.append(srv)
-        return srv
-
-    yield start
-    for srv in servers:
-        srv.stop()
-
 
 def test_state_survives_a_restart(own_server):
     srv = own_server()
