@@ -272,3 +272,15 @@ def test_a_running_pool_has_no_sessions(ws, make_pool):
     assert ws.describe_workspaces_pool_sessions(PoolId=pool_id, UserId="alice", Limit=50)["Sessions"] == []
     assert code(ws.terminate_workspaces_pool_session,
                 SessionId="0123abcd-0123-4567-89ab-0123456789ab") == "ResourceNotFoundException"
+
+
+def test_a_directory_with_a_pool_cannot_be_deregistered(ws, server, make_pool):
+    pool_id = make_pool()
+    directory = pool(ws, pool_id)["DirectoryId"]
+    with pytest.raises(ClientError) as e:
+        ws.deregister_workspace_directory(DirectoryId=directory)
+    assert e.value.response["Error"]["Code"] == "OperationNotSupportedException"
+    ws.terminate_workspaces_pool(PoolId=pool_id)
+    server.advance(3600)
+    ws.deregister_workspace_directory(DirectoryId=directory)
+    assert ws.describe_workspace_directories(DirectoryIds=[directory])["Directories"][0]["State"] == "DEREGISTERING"

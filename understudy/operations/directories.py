@@ -209,11 +209,14 @@ def deregister_workspace_directory(ctx, request: dict) -> dict:
         raise InvalidResourceStateException(f"The directory {doc['DirectoryId']} is {doc['State']}.")
     # [AWS] WorkSpaces still in the directory: OperationNotSupportedException, as the model's doc of
     # DirectoryId says and the field confirms (research notes 4.2, cloud-custodian #7227).
-    if ctx.tx.count("workspace", directory_id=doc["DirectoryId"]):
+    if ctx.tx.exists("workspace", directory_id=doc["DirectoryId"]):
         raise OperationNotSupportedException("Remove the WorkSpaces in this directory before deregistering it.")
+    # A pool's WorkSpaces live in its directory too [CHOSEN: the same refusal as for WorkSpaces].
+    if ctx.tx.exists("pool", directory_id=doc["DirectoryId"]):
+        raise OperationNotSupportedException("Terminate the pools of this directory before deregistering it.")
     # Aliases must be disassociated first (cross-region-redirection.html, "Disassociate..."); the alias
     # shared into this account counts too, through its share record [CHOSEN: InvalidResourceStateException].
-    if ctx.tx.count("connection_alias", directory_id=doc["DirectoryId"]) or ctx.tx.count(
+    if ctx.tx.exists("connection_alias", directory_id=doc["DirectoryId"]) or ctx.tx.exists(
             "alias_share", directory_id=doc["DirectoryId"]):
         raise InvalidResourceStateException("Disassociate the connection aliases of this directory before "
                                             "deregistering it.")
