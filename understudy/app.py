@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -19,12 +20,29 @@ from understudy.web import admin
 from understudy.web.access import AdminToken
 
 
-async def aws_api(request: Request) -> Response:
-    body = await request.body()
-    headers = {k.lower(): v for k, v in request.headers.items()}
-    r = gateway.handle(request.app.state.settings, request.app.state.store, headers,
-                       dict(request.query_params), body)
-    return Response(r.body, status_code=r.status, headers=r.headers)
+class AwsApi:
+    """POST /, as a bare ASGI app: the AWS API needs no Request or Response objects, only the headers,
+    the query (for presigned URLs) and the body, which the Limits middleware has already read whole.
+    (A class, because Starlette wraps a plain function endpoint in Request and Response.)"""
+
+    async def __call__(self, scope, receive, send) -> None:
+        await _aws_api(scope, receive, send)
+
+
+async def _aws_api(scope, receive, send) -> None:
+    body, more = b"", True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
+    app = scope["app"]
+    r = gateway.handle(app.state.settings, app.state.store, headers, query, body)
+    headers = [(k.lower().encode(), v.encode()) for k, v in r.headers.items()]
+    headers.append((b"content-length", str(len(r.body)).encode()))
+    await send({"type": "http.response.start", "status": r.status, "headers": headers})
+    await send({"type": "http.response.body", "body": r.body})
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
@@ -53,7 +71,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/", aws_api, methods=["POST"]),
+            Route("/", AwsApi(), methods=["POST"]),
             Route("/moto-api/reset", admin.reset, methods=["POST"]),
             Mount("/_understudy", routes=admin.ROUTES),
         ],

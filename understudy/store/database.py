@@ -39,7 +39,11 @@ def _engine(url: str) -> Engine:
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
         connect_args={"check_same_thread": False, "timeout": 30},
-        poolclass=StaticPool if memory else None,
+        # One connection for the process: a server runs every request and the worker on its event loop's
+        # thread, one transaction at a time, so a pool would only add a checkout and a reset per request.
+        # Transactions always end in commit or rollback, so nothing needs resetting on return.
+        poolclass=StaticPool,
+        pool_reset_on_return=None,
     )
 
     @event.listens_for(engine, "connect")
