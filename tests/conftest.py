@@ -22,11 +22,27 @@ import httpx
 import psycopg
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 pytest_plugins = ["pytester"]  # tests/integration/test_pytest_plugin.py runs the plugin in a pytest of its own
 
 BACKENDS = os.environ.get("UNDERSTUDY_TEST_BACKENDS", "sqlite,postgresql").split(",")
 PG_ADMIN_URL = os.environ.get("UNDERSTUDY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def code(call, **kw) -> str:
+    """The AWS error code a call answers (it must fail)."""
+    with pytest.raises(ClientError) as e:
+        call(**kw)
+    return e.value.response["Error"]["Code"]
+
+
+def other_account(*taken: str) -> str:
+    """A random 12-digit account id, none of `taken`."""
+    while True:
+        candidate = "".join(random.choice("0123456789") for _ in range(12))
+        if candidate not in taken:
+            return candidate
 
 
 @contextmanager

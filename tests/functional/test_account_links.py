@@ -1,26 +1,14 @@
 """Account links through boto3, between two (or three) accounts: the invitation seen by both, accepting,
 rejecting, withdrawing, every refusal, idempotent creation, lookups, filters and pages, and the Region."""
 
-import random
 import re
 
 import pytest
-from botocore.exceptions import ClientError
+
+from tests.conftest import code
+from tests.conftest import other_account as new_account
 
 PENDING = "PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT"
-
-
-def code(call, **kw) -> str:
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    return e.value.response["Error"]["Code"]
-
-
-def new_account(*taken: str) -> str:
-    while True:
-        candidate = "".join(random.choice("0123456789") for _ in range(12))
-        if candidate not in taken:
-            return candidate
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ the associations."""
 import re
 
 import pytest
-from botocore.exceptions import ClientError
+
+from tests.conftest import code
 
 OFFICE_PRO = "Microsoft Office LTSC Professional Plus 2021"
 OFFICE_STD = "Microsoft Office LTSC Standard 2021"
@@ -14,12 +15,6 @@ VS_PRO = "Microsoft Visual Studio Professional 2022"
 M365 = "Microsoft 365 Apps for enterprise"
 # Named in full: the shorter "Standard with Windows 10" would also match the BYOL bundle.
 WINDOWS = "Standard with Windows 10 (Server 2019 based)"
-
-
-def code(call, **kw) -> str:
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    return e.value.response["Error"]["Code"]
 
 
 @pytest.fixture

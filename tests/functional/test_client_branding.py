@@ -2,15 +2,10 @@
 AWS documents for the imported attributes."""
 
 import pytest
-from botocore.exceptions import ClientError
+
+from tests.conftest import code
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def code(call, **kw) -> str:
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    return e.value.response["Error"]["Code"]
 
 
 @pytest.fixture

@@ -4,15 +4,10 @@ updated, deleted, and gone with the directory's registration."""
 import re
 
 import pytest
-from botocore.exceptions import ClientError
+
+from tests.conftest import code
 
 URL = "https://example.my.connect.aws/ccp-v2"
-
-
-def code(call, **kw) -> str:
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    return e.value.response["Error"]["Code"]
 
 
 def add_ins(ws, directory_id: str) -> list[dict]:

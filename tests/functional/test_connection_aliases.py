@@ -1,11 +1,12 @@
 """Connection aliases (cross-Region redirection) through boto3: the clock, the per-Region rules,
 association with registered directories, deletion, the quota, paging and sharing with one other account."""
 
-import random
 import re
 
 import pytest
 from botocore.exceptions import ClientError
+
+from tests.conftest import other_account
 
 VPC = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]}
 
@@ -18,13 +19,6 @@ def error(call, **kw) -> dict:
 
 def code(call, **kw) -> str:
     return error(call, **kw)["Error"]["Code"]
-
-
-def other_account(*taken: str) -> str:
-    while True:
-        candidate = "".join(random.choice("0123456789") for _ in range(12))
-        if candidate not in taken:
-            return candidate
 
 
 def alias(client, alias_id: str) -> dict:

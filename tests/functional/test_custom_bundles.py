@@ -5,18 +5,11 @@ import re
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
-from tests.conftest import Server
+from tests.conftest import Server, code
 from tests.functional.test_images import enable_byol, import_byol, other_account
 
 STORAGE = {"UserStorage": {"Capacity": "50"}, "RootStorage": {"Capacity": "80"}}
-
-
-def code(call, **kw) -> str:
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    return e.value.response["Error"]["Code"]
 
 
 def public_bundle(client, name: str) -> str:

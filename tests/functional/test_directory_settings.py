@@ -4,14 +4,10 @@ changed through boto3 and read back through DescribeWorkspaceDirectories."""
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.conftest import code
+
 CA = "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/12345678-1234-1234-1234-123456789012"
 IDP = "https://idp.example.com/sso/workspaces"
-
-
-def code(call, **kw) -> str:
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    return e.value.response["Error"]["Code"]
 
 
 def directory(ws, directory_id: str) -> dict:

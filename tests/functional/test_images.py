@@ -2,31 +2,16 @@
 ImportCustomWorkspaceImage), updates, copies between Regions, sharing between two accounts, paging, deletion
 and the quota."""
 
-import random
 import re
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
-from tests.conftest import Server
+from tests.conftest import Server, code, other_account
 
 AMI = "ami-0123456789abcdef0"
 INFRA = "arn:aws:imagebuilder:us-east-1:123456789012:infrastructure-configuration/byol-infra"
 MONTH = 31 * 86400
-
-
-def code(call, **kw) -> str:
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    return e.value.response["Error"]["Code"]
-
-
-def other_account(*taken: str) -> str:
-    while True:
-        candidate = "".join(random.choice("0123456789") for _ in range(12))
-        if candidate not in taken:
-            return candidate
 
 
 def image(client, image_id: str) -> dict | None:

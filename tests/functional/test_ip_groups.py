@@ -7,13 +7,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import Server
-
-
-def code(call, **kw) -> str:
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    return e.value.response["Error"]["Code"]
+from tests.conftest import Server, code
 
 
 def rules(*cidrs: str) -> list[dict]:

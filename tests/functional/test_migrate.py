@@ -4,15 +4,10 @@ AVAILABLE on the clock, while the source is terminated; and what cannot be migra
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.conftest import code
 from tests.functional.test_custom_bundles import public_bundle
 
 STANDARD_W10 = "Standard with Windows 10 (Server 2019 based)"
-
-
-def code(call, **kw) -> str:
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    return e.value.response["Error"]["Code"]
 
 
 def describe(client, wid: str) -> dict | None:

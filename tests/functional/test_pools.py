@@ -6,13 +6,9 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.conftest import code
+
 SUBNETS = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
-
-
-def code(call, **kw) -> str:
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    return e.value.response["Error"]["Code"]
 
 
 def public_bundle(ws, name: str) -> str:
