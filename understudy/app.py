@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -36,9 +35,8 @@ async def _aws_api(scope, receive, send) -> None:
         body += message.get("body", b"")
         more = message.get("more_body", False)
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-    query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
     app = scope["app"]
-    r = gateway.handle(app.state.settings, app.state.store, headers, query, body)
+    r = gateway.handle(app.state.settings, app.state.store, headers, scope["query_string"].decode("latin-1"), body)
     headers = [(k.lower().encode(), v.encode()) for k, v in r.headers.items()]
     headers.append((b"content-length", str(len(r.body)).encode()))
     await send({"type": "http.response.start", "status": r.status, "headers": headers})

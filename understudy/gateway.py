@@ -3,13 +3,14 @@
 import logging
 import time
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from understudy.config import Settings
 from understudy.domain import errors, ids, policy
 from understudy.lifecycle import outages
 from understudy.operations import OPERATIONS
 from understudy.operations.context import Context
-from understudy.protocol import identity, parser, serializer, signature, spec, validator
+from understudy.protocol import authorization, identity, parser, serializer, signature, spec, validator
 from understudy.store import Conflict, Store
 
 log = logging.getLogger("understudy.requests")
@@ -24,20 +25,26 @@ class Response:
     body: bytes
 
 
-def handle(settings: Settings, store: Store, headers: dict[str, str], query: dict[str, str],
+def handle(settings: Settings, store: Store, headers: dict[str, str], query_string: str,
            body: bytes) -> Response:
-    """`headers` have lower-case names. Never raises: every failure becomes an AWS error response."""
+    """`headers` have lower-case names. Never raises: every failure becomes an AWS error response.
+
+    The authorization is parsed once; identity, the signature check and the policy all read that value.
+    """
     request_id = ids.request_id()
     started = time.perf_counter()
     op_name, scope = headers.get("x-amz-target", "-"), None
     try:
-        scope = identity.resolve(headers, query, default_region=settings.default_region,
-                                 default_account=settings.account, key_accounts=settings.key_accounts)
-        signature.check(settings.auth, headers, query, body, settings.key_secrets)
+        query = _query(query_string)
+        auth = authorization.parse(headers, query)
+        scope = identity.resolve(auth, default_region=settings.default_region, default_account=settings.account,
+                                 key_accounts=settings.key_accounts)
+        signature.check(settings.auth, auth, headers, query, body, settings.key_secrets,
+                        spec.signing_name(headers.get("x-amz-target")))
         service, op, params = parser.parse(headers.get("x-amz-target"), body)
         op_name = op.name
         _check_region(settings, service, scope.region)
-        policy.authorize(settings.policies, identity.caller(headers, query).access_key, scope, service, op.name, params)
+        policy.authorize(settings.policies, auth.access_key if auth else None, scope, service, op.name, params)
         validator.validate(op, params)
         handler = OPERATIONS.get((service, op.name))
         if handler is None:
@@ -71,6 +78,19 @@ def _run(settings: Settings, store: Store, scope, handler, params: dict) -> dict
                 raise
             time.sleep(0.01 * attempt)
             attempt += 1
+
+
+def _query(query_string: str) -> dict[str, str]:
+    """The query's parameters; a repeated one is refused, so the signature and identity cannot read different copies."""
+    if not query_string:
+        return {}
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    query = dict(pairs)
+    if len(query) != len(pairs):
+        names = [name for name, _ in pairs]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        raise errors.IncompleteSignatureException(f"The query repeats the parameter(s) {', '.join(repeated)}.")
+    return query
 
 
 def _check_region(settings: Settings, service: str, region: str) -> None:

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from unittest import mock
+from urllib.parse import quote
 
 import boto3
 import httpx
@@ -15,6 +16,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import Server
 
@@ -159,6 +162,12 @@ def test_a_malformed_authorization_header_is_an_incomplete_signature(strict):
     r = httpx.post(strict.url + "/", headers={"X-Amz-Target": TARGET, "Authorization": "AWS4-HMAC-SHA256 Nonsense",
                                               "X-Amz-Date": "20261127T000000Z"}, content=b"{}")
     assert (r.status_code, r.json()["__type"]) == (403, "IncompleteSignatureException")
+    # AWS's wording for a part without '=' (iann0036/cloud9-sync#10).
+    assert r.json()["message"].startswith("'Nonsense' not a valid key=value pair (missing equal-sign)")
+    r = httpx.post(strict.url + "/", headers={"X-Amz-Target": TARGET, "X-Amz-Date": "20261127T000000Z",
+                                              "Authorization": "AWS4-HMAC-SHA256 SignedHeaders=host, Signature=ab"},
+                   content=b"{}")
+    assert (r.status_code, r.json()["__type"]) == (403, "IncompleteSignatureException")
     assert "requires 'Credential' parameter" in r.json()["message"]
 
 
@@ -173,6 +182,125 @@ def test_permissive_is_the_default_and_trusts_any_secret(own_server):
     assert client(srv, "123456789012", "anything").describe_account()["DedicatedTenancySupport"] == "DISABLED"
     r = httpx.post(srv.url + "/", headers={"X-Amz-Target": TARGET, "Content-Type": JSON_11}, content=b"{}")
     assert r.status_code == 200
+
+
+# Attacks on strict auth: each passed before the authorization was parsed once (issue 11).
+
+class SigV4Unsigned(SigV4Auth):
+    """botocore's signer, leaving the named headers out of SignedHeaders (the signature itself is valid)."""
+
+    def __init__(self, *args, leave_out: tuple[str, ...]):
+        super().__init__(*args)
+        self.leave_out = leave_out
+
+    def headers_to_sign(self, request):
+        headers = super().headers_to_sign(request)
+        for name in self.leave_out:
+            del headers[name]
+        return headers
+
+
+def test_a_second_credential_cannot_smuggle_in_another_identity(strict):
+    bob = client(strict, BOB, BOB_SECRET)
+    group = bob.create_ip_group(GroupName="bobs")["GroupId"]
+    request = signed(strict, json.dumps({"GroupId": group}).encode(), target="WorkspacesService.DeleteIpGroup")
+    scheme, _, params = request.headers["Authorization"].partition(" ")
+    bob_scope = f"{BOB}/{dt.datetime.now(dt.UTC):%Y%m%d}/us-east-1/workspaces/aws4_request"
+    for smuggled in (f"Credential={bob_scope}, {params}", f"XCredential={bob_scope}, {params}",
+                     f"{params}, Credential={bob_scope}"):
+        headers = {**dict(request.headers.items()), "Authorization": f"{scheme} {smuggled}"}
+        r = httpx.post(request.url, headers=headers, content=request.body)
+        assert (r.status_code, r.json()["__type"]) == (403, "IncompleteSignatureException"), smuggled
+    assert [g["groupId"] for g in bob.describe_ip_groups()["Result"]] == [group], "Bob's group is untouched"
+
+
+def test_a_repeated_credential_is_refused_in_permissive_mode_too(own_server):
+    srv = own_server()
+    request = signed(srv, b"{}", key="111111111111")
+    scheme, _, params = request.headers["Authorization"].partition(" ")
+    other = f"Credential=222222222222/{dt.datetime.now(dt.UTC):%Y%m%d}/us-east-1/workspaces/aws4_request"
+    headers = {**dict(request.headers.items()), "Authorization": f"{scheme} {other}, {params}"}
+    r = httpx.post(request.url, headers=headers, content=b"{}")
+    assert (r.status_code, r.json()["__type"]) == (403, "IncompleteSignatureException")
+    assert "repeats 'Credential'" in r.json()["message"]
+
+
+def test_a_repeated_presigned_credential_is_refused(strict):
+    request = presigned(strict)
+    bob = f"{BOB}/{dt.datetime.now(dt.UTC):%Y%m%d}/us-east-1/workspaces/aws4_request"
+    r = httpx.post(request.url + "&X-Amz-Credential=" + bob, headers=dict(request.headers.items()), content=b"")
+    assert (r.status_code, r.json()["__type"]) == (403, "IncompleteSignatureException")
+
+
+@pytest.mark.parametrize("left_out, called", [("host", "'Host' or ':authority'"), ("x-amz-target", "'X-Amz-Target'")])
+def test_host_and_the_target_must_be_signed(strict, left_out, called):
+    request = AWSRequest(method="POST", url=strict.url + "/", data=b"{}",
+                         headers={"X-Amz-Target": TARGET, "Content-Type": JSON_11})
+    SigV4Unsigned(Credentials(ALICE, ALICE_SECRET), "workspaces", "us-east-1", leave_out=(left_out,)).add_auth(request)
+    assert left_out not in request.headers["Authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+    r = send(request)
+    assert (r.status_code, r.json()["__type"]) == (403, "InvalidSignatureException")
+    assert r.json()["message"] == f"{called} must be a 'SignedHeader' in the AWS Authorization."
+
+
+def test_a_request_signed_for_another_service_is_refused(strict):
+    request = AWSRequest(method="POST", url=strict.url + "/", data=b"{}",
+                         headers={"X-Amz-Target": TARGET, "Content-Type": JSON_11})
+    SigV4Auth(Credentials(ALICE, ALICE_SECRET), "s3", "us-east-1").add_auth(request)
+    r = send(request)
+    # AWS's answer and status (aws/aws-sdk-ruby#431, disneystreaming/smithy4s#1568).
+    assert (r.status_code, r.json()["__type"]) == (400, "InvalidSignatureException")
+    assert r.json()["message"] == "Credential should be scoped to correct service: 'workspaces'. "
+    ds = AWSRequest(method="POST", url=strict.url + "/", data=b"{}",
+                    headers={"X-Amz-Target": "DirectoryService_20150416.DescribeDirectories", "Content-Type": JSON_11})
+    SigV4Auth(Credentials(ALICE, ALICE_SECRET), "workspaces", "us-east-1").add_auth(ds)
+    assert send(ds).json()["message"] == "Credential should be scoped to correct service: 'ds'. "
+
+
+def test_a_presigned_url_lives_at_most_seven_days(strict):
+    week = presigned(strict, expires=604800)
+    assert httpx.post(week.url, headers=dict(week.headers.items()), content=b"").status_code == 200
+    decade = presigned(strict, expires=10 * 365 * 86400)
+    r = httpx.post(decade.url, headers=dict(decade.headers.items()), content=b"")
+    assert (r.status_code, r.json()["__type"]) == (403, "IncompleteSignatureException")
+    assert "604800" in r.json()["message"]
+
+
+@pytest.mark.parametrize("expires", ["\u00b2", "1" * 20, "-5", "", "3e2", "\uff15"])
+def test_a_malformed_expiry_is_a_client_error(strict, expires):
+    request = presigned(strict)
+    url = re.sub(r"X-Amz-Expires=\d+", "X-Amz-Expires=" + quote(expires), request.url)
+    r = httpx.post(url, headers=dict(request.headers.items()), content=b"")
+    assert (r.status_code, r.json()["__type"]) == (403, "IncompleteSignatureException")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.one_of(
+    st.text(max_size=200),
+    st.builds(lambda parts: "AWS4-HMAC-SHA256 " + ", ".join(parts), st.lists(st.one_of(
+        st.sampled_from(["Credential=AKIAALICE/20261127/us-east-1/workspaces/aws4_request", "SignedHeaders=host",
+                         "Signature=00", "Credential=", "SignedHeaders=;;", "Credential=a/b/c/d/e"]),
+        st.text(max_size=40)), max_size=5))),
+    date=st.one_of(st.none(), st.text(max_size=20), st.just("20261127T000000Z")),
+    expires=st.one_of(st.none(), st.text(max_size=25), st.sampled_from(["\u00b2", "9" * 20, "604801"])),
+    credential=st.one_of(st.just(f"{ALICE}/{dt.datetime.now(dt.UTC):%Y%m%d}/us-east-1/workspaces/aws4_request"),
+                         st.text(max_size=80)))
+def test_no_malformed_authorization_gets_a_server_error(strict, header, date, expires, credential):
+    headers = {"X-Amz-Target": TARGET, "Content-Type": JSON_11}
+    if date is not None:
+        headers["X-Amz-Date"] = date
+    params = {}
+    if expires is None:
+        headers["Authorization"] = header
+    else:
+        params = {"X-Amz-Algorithm": "AWS4-HMAC-SHA256", "X-Amz-Credential": credential, "X-Amz-Date": date or "",
+                  "X-Amz-Expires": expires, "X-Amz-SignedHeaders": "host", "X-Amz-Signature": "00"}
+    try:
+        r = httpx.post(strict.url + "/", params=params, headers=headers, content=b"{}", timeout=30)
+    except (UnicodeEncodeError, httpx.LocalProtocolError):
+        return  # httpx will not send it; neither would any client
+    assert 400 <= r.status_code < 500, r.text
+    assert r.headers["content-type"].startswith("application/x-amz-json-1.1")
 
 
 # Permissions.

@@ -27,6 +27,12 @@ def operation_model(service: str, operation: str) -> OperationModel | None:
     return model.operation_model(operation)
 
 
+def signing_name(target: str | None) -> str | None:
+    """The SigV4 signing name of the service an X-Amz-Target addresses (None for no known service)."""
+    service = SERVICES.get((target or "").partition(".")[0])
+    return service_model(service).signing_name if service else None
+
+
 @cache
 def endpoint_regions(service: str) -> frozenset[str]:
     """Regions where AWS has an endpoint for the service, from botocore's endpoint data."""
