@@ -16,7 +16,7 @@ from understudy.lifecycle import worker
 from understudy.protocol.limits import Limits
 from understudy.store import Store
 from understudy.web import admin
-from understudy.web.access import AdminToken
+from understudy.web.access import ControlPlaneGuard, ServerNames
 
 
 class AwsApi:
@@ -75,7 +75,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         ],
         exception_handlers={HTTPException: _http_error, Exception: _internal_error},
         middleware=[Middleware(Limits),
-                    Middleware(AdminToken, token=settings.admin_token, required=settings.admin_token_required)],
+                    Middleware(ControlPlaneGuard, token=settings.admin_token, required=settings.admin_token_required,
+                               names=ServerNames(settings.host, settings.allowed_hosts))],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -70,6 +70,9 @@ def main() -> None:
                    '{"policies": {"KEY": [{"Effect", "Action", "Resource"}]}}. Denied calls answer AccessDenied.')
 @click.option("--admin-token", envvar="UNDERSTUDY_ADMIN_TOKEN",
               help="Require 'Authorization: Bearer TOKEN' on /_understudy. Mandatory when --host is not loopback.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, envvar="UNDERSTUDY_ALLOWED_HOST", metavar="NAME",
+              help="A name the control plane answers to besides loopback and --host, for a server reached through "
+              "a proxy or a container name ('*' for any). Repeatable.")
 @click.option("--worker/--no-worker", default=True, show_default=True, envvar="UNDERSTUDY_WORKER",
               help="Run the lifecycle worker inside this server (turn off when `understudy worker` runs beside).")
 @click.option("--log-level", default="info", show_default=True, envvar="UNDERSTUDY_LOG_LEVEL")

@@ -46,6 +46,8 @@ class Settings:
     key_secrets: dict[str, str] = field(default_factory=dict)
     policies: dict[str, tuple[policy.Statement, ...]] = field(default_factory=dict)
     admin_token: str | None = None
+    # Names besides loopback and --host that the control plane answers to (a proxy's or a container's name).
+    allowed_hosts: tuple[str, ...] = ()
     mrr_regions: tuple[str, ...] = MRR_REGIONS
     worker: bool = True
     # A new standby settles STOPPED: it is billed and kept like AutoStop until failover [CHOSEN, research notes 1.9].

@@ -59,7 +59,7 @@ def test_bad_clock_changes_are_refused_with_json(server, body):
 
 
 def test_control_plane_bodies_must_be_json_objects(server):
-    r = server.admin("POST", "/clock", content=b"[1]")
+    r = server.admin("POST", "/clock", content=b"[1]", headers={"content-type": "application/json"})
     assert r.status_code == 400 and r.json()["error"] == "InvalidJson"
 
 

@@ -98,7 +98,8 @@ def test_a_bad_snapshot_changes_nothing(server, pair, damage):
 
 
 def test_a_body_that_is_not_a_snapshot_is_refused(server):
-    assert server.admin("PUT", "/state", content=b"{not json").json()["error"] == "InvalidJson"
+    assert server.admin("PUT", "/state", content=b"{not json",
+                        headers={"content-type": "application/json"}).json()["error"] == "InvalidJson"
     assert server.admin("PUT", "/state", json=[1, 2]).json()["error"] == "InvalidJson"
     assert server.admin("PUT", "/state").json()["error"] == "InvalidSnapshot"
 

@@ -38,12 +38,12 @@ class Limits:
             return
         header_bytes = sum(len(k) + len(v) + 4 for k, v in scope["headers"])
         if header_bytes > self.max_headers:
-            await _reject(send, RequestHeaderFieldsTooLargeException(
+            await reject(send, RequestHeaderFieldsTooLargeException(
                 f"The request's headers are {header_bytes} bytes; Understudy accepts at most {self.max_headers}."))
             return
         length = dict(scope["headers"]).get(b"content-length", b"0")
         if not length.isdigit() or int(length) > self.max_body:
-            await _reject(send, self._too_large())
+            await reject(send, self._too_large())
             return
         body, more = bytearray(), True
         while more:
@@ -53,7 +53,7 @@ class Limits:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > self.max_body:  # a chunked body has no content-length to refuse up front
-                await _reject(send, self._too_large())
+                await reject(send, self._too_large())
                 return
         await self.app(scope, _replay(bytes(body), receive), send)
 
@@ -74,7 +74,8 @@ def _replay(body: bytes, receive):
     return replay
 
 
-async def _reject(send, err: AwsError) -> None:
+async def reject(send, err: AwsError) -> None:
+    """Answers an AWS error at the edge, before any app, and closes the connection."""
     headers = [(k.lower().encode(), v.encode()) for k, v in serializer.error_headers(err).items()]
     await send({"type": "http.response.start", "status": err.status, "headers": [*headers, (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": serializer.error_body(err)})
