@@ -8,6 +8,8 @@ same-origin, sending its own name in `Host`. Each of these must change nothing a
 import boto3
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 JSON_11 = "application/x-amz-json-1.1"
 
@@ -86,3 +88,54 @@ def test_the_aws_api_refuses_a_rebound_page_and_serves_sdks(srv):
     ws = boto3.client("workspaces", endpoint_url=srv.url, region_name="us-east-1", aws_access_key_id="123456789012",
                       aws_secret_access_key="x")
     assert ws.describe_account()["DedicatedTenancySupport"] == "DISABLED"
+
+
+# Every control-plane parameter is checked: a bad one is a 400 naming it, never a 500 or a silent no-op.
+
+@pytest.mark.parametrize("query", ["limit=\u00b2", "limit=" + "9" * 30, "limit=0", "region=%3Cscript%3E",
+                                   "account=abc", "colour=red"])
+def test_a_bad_view_parameter_is_refused(srv, query):
+    r = srv.admin("GET", "/workspaces?" + query)
+    assert (r.status_code, r.json()["error"]) == (400, "InvalidQuery"), r.text
+
+
+@pytest.mark.parametrize("body, code", [
+    ({"account_id": "abc", "region": "us-east-1"}, "InvalidScope"),
+    ({"account_id": 123456789012, "region": "us-east-1"}, "InvalidScope"),
+    ({"account_id": "123456789012", "region": ["us-east-1"]}, "InvalidScope"),
+    ({"everything": True}, "InvalidScope"),
+])
+def test_a_bad_reset_scope_is_refused(srv, body, code):
+    r = srv.admin("POST", "/reset", json=body)
+    assert (r.status_code, r.json()["error"]) == (400, code), r.text
+
+
+@pytest.mark.parametrize("region", ["Mars", "us-east-9", "", None, 7, "x" * 40])
+def test_an_outage_needs_a_region_with_a_workspaces_endpoint(srv, region):
+    r = srv.admin("POST", "/outages", json={"region": region})
+    assert (r.status_code, r.json()["error"]) == (400, "InvalidOutage"), r.text
+    assert srv.admin("GET", "/outages").json() == {"outages": []}
+
+
+def test_any_region_allows_an_outage_anywhere(own_server):
+    srv = own_server("--any-region")
+    assert srv.admin("POST", "/outages", json={"region": "us-east-9"}).json()["region"] == "us-east-9"
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner,
+                                                                                 max_size=3), max_leaves=8)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(["/clock", "/reset", "/outages", "/state"]),
+       body=st.one_of(_JSON, st.fixed_dictionaries({}, optional={
+           "advance_seconds": _JSON, "timing": _JSON, "mode": _JSON, "region": _JSON, "api": _JSON,
+           "account_id": _JSON})),
+       query=st.dictionaries(st.sampled_from(["limit", "region", "account", "x"]), st.text(max_size=12), max_size=3))
+def test_no_control_plane_input_gets_a_server_error(srv, path, body, query):
+    method = "PUT" if path == "/state" else "POST"
+    r = srv.admin(method, path, json=body)
+    assert r.status_code < 500 and r.headers["content-type"] == "application/json", r.text
+    r = srv.admin("GET", "/workspaces", params=query)
+    assert r.status_code < 500 and r.headers["content-type"] == "application/json", r.text

@@ -7,6 +7,11 @@ is zero, so the response still says PENDING and the next read sees the end state
 
 PROFILES = ("instant", "fast", "realistic")
 
+# The latest instant the clock may show: 9999-12-31T23:59:59Z, the last second a timestamp can be
+# written in (datetime's and ISO 8601's four-digit year). A later `now` could not be exported and
+# imported back, or shown by any client. [CHOSEN]
+LATEST = 253_402_300_799.0
+
 DURATIONS: dict[str, dict[str, float]] = {
     #                               instant  fast   realistic
     "workspace.provision":        {"instant": 0, "fast": 2.0, "realistic": 20 * 60},

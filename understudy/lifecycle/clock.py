@@ -3,7 +3,7 @@
 The clock lives in the store, so every server and worker on one database agrees on `now`.
 """
 
-from understudy.domain.timing import PROFILES
+from understudy.domain.timing import LATEST, PROFILES
 from understudy.lifecycle import worker
 from understudy.store import Store
 
@@ -28,6 +28,8 @@ def change(store: Store, *, advance_seconds: float = 0.0, timing: str | None = N
         raise ClockError(f"mode must be one of {', '.join(MODES)}")
     if isinstance(advance_seconds, bool) or not isinstance(advance_seconds, (int, float)) or advance_seconds < 0:
         raise ClockError("advance_seconds must be a number of seconds, zero or more")
+    if store.clock()["now"] + advance_seconds > LATEST:
+        raise ClockError("advance_seconds would take the clock past 9999-12-31T23:59:59Z, the latest it can show")
     store.set_clock(mode=mode, timing=timing, advance=float(advance_seconds))
     worker.run_once(store)
     return show(store)

@@ -16,7 +16,7 @@ from sqlalchemy.pool import StaticPool
 
 from understudy.domain.scope import Scope
 from understudy.store import migrations, schema
-from understudy.store.transaction import Tx
+from understudy.store.transaction import Tx, is_conflict
 
 
 def _json_dumps(value: object) -> str:
@@ -67,15 +67,6 @@ class Conflict(Exception):
     """Another transaction won a race (a unique row, a deadlock, a lock timeout): retry the request."""
 
 
-_RETRYABLE_SQLSTATES = ("40001", "40P01", "55P03")  # serialization failure, deadlock, lock not available
-
-
-def _is_conflict(e: exc.DBAPIError) -> bool:
-    if isinstance(e, exc.IntegrityError):
-        return True
-    return getattr(e.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES or "database is locked" in str(e.orig)
-
-
 class Store:
     def __init__(self, url: str):
         self.url = url
@@ -104,7 +95,7 @@ class Store:
                 yield Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=self.backend,
                          outage=outage, next_due=clock.get("next_due"))
         except exc.DBAPIError as e:
-            if _is_conflict(e):
+            if is_conflict(e):
                 raise Conflict(str(e.orig)) from e
             raise
 
@@ -190,7 +181,8 @@ _CONTEXT = select(
     schema.clock,
     select(schema.outages.c.api).where(schema.outages.c.region == bindparam("region")).scalar_subquery()
     .label("outage_api"),
-    select(func.min(schema.transitions.c.due_at)).scalar_subquery().label("next_due"),
+    select(func.min(schema.transitions.c.due_at)).where(schema.transitions.c.failed.is_(None)).scalar_subquery()
+    .label("next_due"),
 ).where(schema.clock.c.id == 1)
 
 

@@ -6,7 +6,7 @@ stood then; later ones alter them. A server refuses a database newer than it kno
 
 from collections import Counter
 
-from sqlalchemy import Connection, Index, func, insert, select, text
+from sqlalchemy import Connection, Index, func, insert, inspect, select, text
 
 from understudy.domain.resources import KINDS, counter_names
 from understudy.store import schema
@@ -28,16 +28,28 @@ def _v3_counters(conn: Connection) -> None:
     r = schema.resources
     Index("ix_resources_directory_id", r.c.account_id, r.c.region, r.c.kind, r.c.directory_id, r.c.id).create(
         conn, checkfirst=True)
-    counts: Counter = Counter()
-    for account_id, region, kind, doc in conn.execute(select(r.c.account_id, r.c.region, r.c.kind, r.c.doc)):
-        for name in counter_names(KINDS[kind], doc):
-            counts[(account_id, region, name)] += 1
+    rows = conn.execute(select(r.c.account_id, r.c.region, r.c.kind, r.c.doc)).mappings()
+    counts = counter_rows(rows)
     if counts:
-        conn.execute(insert(schema.counters), [{"account_id": a, "region": g, "name": n, "n": c}
-                                               for (a, g, n), c in counts.items()])
+        conn.execute(insert(schema.counters), counts)
 
 
-MIGRATIONS = [_v1_initial, _v2_outages, _v3_counters]
+def counter_rows(resources) -> list[dict]:
+    """The counter rows a set of resource rows gives: what `Tx.insert` would have counted, row by row."""
+    counts: Counter = Counter()
+    for row in resources:
+        for name in counter_names(KINDS[row["kind"]], row["doc"]):
+            counts[(row["account_id"], row["region"], name)] += 1
+    return [{"account_id": a, "region": g, "name": n, "n": c} for (a, g, n), c in counts.items()]
+
+
+def _v4_failed_transitions(conn: Connection) -> None:
+    """A transition that fails to apply is set aside with its reason instead of failing every request."""
+    if "failed" not in {c["name"] for c in inspect(conn).get_columns("transitions")}:
+        conn.execute(text("ALTER TABLE transitions ADD COLUMN failed VARCHAR(255)"))
+
+
+MIGRATIONS = [_v1_initial, _v2_outages, _v3_counters, _v4_failed_transitions]
 
 
 def migrate(conn: Connection) -> int:

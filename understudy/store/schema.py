@@ -44,6 +44,8 @@ transitions = Table(
     Column("from_state", String(32)),
     Column("to_state", String(32), nullable=False),
     Column("due_at", Float, nullable=False),
+    # Why applying it failed, for a transition the lifecycle engine set aside; NULL while it is pending.
+    Column("failed", String(255)),
     Index("ix_transitions_due", "due_at"),
     Index("ix_transitions_resource", "account_id", "region", "kind", "resource_id"),
 )

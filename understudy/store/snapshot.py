@@ -3,17 +3,29 @@
 Tables are read from `schema.metadata`, so a table added by a later migration is exported and
 imported without a change here. A snapshot is checked in full before anything is written, and the
 import is one transaction: a refused snapshot leaves the state as it was.
+
+The check is what keeps a bad snapshot from breaking the server after it is in: every value fits
+its column on both backends (no NUL, which PostgreSQL refuses; integers within 32 bits; times
+within the clock's range), every resource document agrees with its row (its id, state and indexed
+fields), every transition and outage names something this server knows. The quota counters are
+derived data: they are recomputed from the resources, never taken from the file.
 """
 
 from sqlalchemy import JSON, Float, Integer, String, delete, exc, func, insert, select, text
 
-from understudy.domain.timing import PROFILES
+from understudy.domain.outages import API_MODES
+from understudy.domain.resources import KINDS, column_values
+from understudy.domain.timing import LATEST, PROFILES
 from understudy.store import schema
 from understudy.store.database import Store, clock_now
+from understudy.store.migrations import counter_rows
 
 FORMAT = 1
 _CLOCK_FIELDS = ("mode", "timing", "offset", "frozen_at")
 _CLOCK_MODES = ("real", "manual")  # lifecycle.clock.MODES; the store cannot import lifecycle (it imports us)
+_INT32 = (-(2**31), 2**31 - 1)  # PostgreSQL's INTEGER; SQLite would take more, and the two must agree
+_DOC_INT = 2**53  # integers every JSON reader (the dashboard's JavaScript too) reads exactly
+_DOC_DEPTH = 64
 
 
 class SnapshotError(ValueError):
@@ -48,6 +60,7 @@ def import_(store: Store, snapshot: object) -> dict:
     """Replaces all state with the snapshot's; answers what was imported (rows per table)."""
     with store.engine.begin() as conn:
         tables = _checked(snapshot, _schema_version(conn))
+        tables[schema.counters] = counter_rows(tables[schema.resources])
         clock = {f: snapshot["clock"][f] for f in _CLOCK_FIELDS}
         for table in tables:
             conn.execute(delete(table))
@@ -103,16 +116,20 @@ def _check_clock(clock: object) -> None:
         raise SnapshotError(f"clock.mode must be one of {', '.join(_CLOCK_MODES)}")
     if clock.get("timing") not in PROFILES:
         raise SnapshotError(f"clock.timing must be one of {', '.join(PROFILES)}")
-    if not _is_number(clock.get("offset")):
-        raise SnapshotError("clock.offset must be a number")
-    if not (clock.get("frozen_at") is None or _is_number(clock["frozen_at"])):
-        raise SnapshotError("clock.frozen_at must be a number or null")
+    if not _is_number(clock.get("offset")) or abs(clock["offset"]) > LATEST:
+        raise SnapshotError(f"clock.offset must be a number of seconds within ±{LATEST:.0f}")
+    if not (clock.get("frozen_at") is None or _is_time(clock["frozen_at"])):
+        raise SnapshotError(f"clock.frozen_at must be null or a time from 0 to {LATEST:.0f}")
     if clock["mode"] == "manual" and clock.get("frozen_at") is None:
         raise SnapshotError("clock.frozen_at must be set when the clock is manual")
 
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_time(value: object) -> bool:
+    return _is_number(value) and 0 <= value <= LATEST
 
 
 def _checked_rows(table, rows: object) -> list[dict]:
@@ -128,6 +145,7 @@ def _checked_rows(table, rows: object) -> list[dict]:
             raise SnapshotError(f"{where} has unknown column(s): {', '.join(sorted(unknown))}")
         for column in table.columns:
             _check_value(where, column, row.get(column.name))
+        _ROW_CHECKS.get(table.name, _no_more)(where, row)
         key = tuple(row[c.name] for c in table.primary_key.columns)
         if key in keys:
             raise SnapshotError(f"{where} repeats the key {list(key)}")
@@ -140,12 +158,75 @@ def _check_value(where: str, column, value: object) -> None:
         if not column.nullable:
             raise SnapshotError(f"{where}.{column.name} is required")
         return
-    kind = column.type
+    kind, where = column.type, f"{where}.{column.name}"
     if isinstance(kind, String) and not (isinstance(value, str) and (kind.length is None or len(value) <= kind.length)):
-        raise SnapshotError(f"{where}.{column.name} must be a string of at most {kind.length} characters")
-    if isinstance(kind, Integer) and (isinstance(value, bool) or not isinstance(value, int)):
-        raise SnapshotError(f"{where}.{column.name} must be an integer")
-    if isinstance(kind, Float) and not _is_number(value):
-        raise SnapshotError(f"{where}.{column.name} must be a number")
+        raise SnapshotError(f"{where} must be a string of at most {kind.length} characters")
+    if isinstance(kind, Integer) and (isinstance(value, bool) or not isinstance(value, int)
+                                      or not _INT32[0] <= value <= _INT32[1]):
+        raise SnapshotError(f"{where} must be an integer of at most 32 bits")
+    if isinstance(kind, Float) and not (_is_number(value) and abs(value) <= LATEST):
+        raise SnapshotError(f"{where} must be a number within ±{LATEST:.0f}")
     if isinstance(kind, JSON) and not isinstance(value, dict):
-        raise SnapshotError(f"{where}.{column.name} must be an object")
+        raise SnapshotError(f"{where} must be an object")
+    _check_plain(where, value)
+
+
+def _check_plain(where: str, value: object) -> None:
+    """Strings without NUL, integers JSON readers agree on, nesting of at most 64: walked without recursion."""
+    stack = [(where, value, 0)]
+    while stack:
+        path, v, depth = stack.pop()
+        if depth > _DOC_DEPTH:
+            raise SnapshotError(f"{path} nests deeper than {_DOC_DEPTH} levels")
+        if isinstance(v, str) and "\x00" in v:
+            raise SnapshotError(f"{path} holds a NUL character")
+        if isinstance(v, int) and not isinstance(v, bool) and abs(v) > _DOC_INT:
+            raise SnapshotError(f"{path} is an integer beyond ±2^53")
+        if isinstance(v, dict):
+            for k, child in v.items():
+                if "\x00" in k:
+                    raise SnapshotError(f"{path} has a key holding a NUL character")
+                stack.append((f"{path}.{k}", child, depth + 1))
+        elif isinstance(v, list):
+            stack.extend((f"{path}[{i}]", child, depth + 1) for i, child in enumerate(v))
+
+
+def _resource(where: str, row: dict) -> None:
+    """A resource's document must agree with its row, as `Tx.insert` and `Tx.update` keep them."""
+    kind = KINDS.get(row["kind"])
+    if kind is None:
+        raise SnapshotError(f"{where}.kind must be one of {', '.join(KINDS)}")
+    doc = row["doc"]
+    if doc.get(kind.id) != row["id"]:
+        raise SnapshotError(f"{where}.doc.{kind.id} must be the row's id, {row['id']!r}")
+    for column, value in column_values(kind, doc).items():
+        if row.get(column) != value:
+            raise SnapshotError(f"{where}.{column} must be {value!r}, as its document says")
+    if kind.state and not isinstance(doc.get(kind.state), str):
+        raise SnapshotError(f"{where}.doc.{kind.state} must be a string: every {kind.called} has a state")
+
+
+def _transition(where: str, row: dict) -> None:
+    if row["kind"] not in KINDS:
+        raise SnapshotError(f"{where}.kind must be one of {', '.join(KINDS)}")
+    if not _is_time(row["due_at"]):
+        raise SnapshotError(f"{where}.due_at must be a time from 0 to {LATEST:.0f}")
+
+
+def _outage(where: str, row: dict) -> None:
+    if row["api"] not in API_MODES:
+        raise SnapshotError(f"{where}.api must be one of {', '.join(API_MODES)}")
+    if not _is_time(row["since"]):
+        raise SnapshotError(f"{where}.since must be a time from 0 to {LATEST:.0f}")
+
+
+def _counter(where: str, row: dict) -> None:
+    if row["n"] < 0:
+        raise SnapshotError(f"{where}.n must be zero or more")
+
+
+def _no_more(where: str, row: dict) -> None:
+    pass
+
+
+_ROW_CHECKS = {"resources": _resource, "transitions": _transition, "outages": _outage, "counters": _counter}

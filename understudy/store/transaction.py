@@ -6,7 +6,7 @@ their primary through it); `shared_by` the one door to another account (resource
 
 import logging
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, exc, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from understudy.domain.resources import GONE, KINDS, column_values, counter_names
@@ -14,6 +14,15 @@ from understudy.domain.scope import Scope
 from understudy.store import schema
 
 log = logging.getLogger("understudy.lifecycle")
+
+_RETRYABLE_SQLSTATES = ("40001", "40P01", "55P03")  # serialization failure, deadlock, lock not available
+
+
+def is_conflict(e: exc.DBAPIError) -> bool:
+    """Whether a database error means another transaction won a race (retry), not a broken request."""
+    if isinstance(e, exc.IntegrityError):
+        return True
+    return getattr(e.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES or "database is locked" in str(e.orig)
 
 _R = schema.resources
 _T = schema.tags
@@ -35,7 +44,8 @@ _GET_MANY = select(_R.c.doc).where(_R.c.account_id == bindparam("k_account"), _R
                                    _R.c.kind == bindparam("k_kind"),
                                    _R.c.id.in_(bindparam("k_ids", expanding=True))).order_by(_R.c.id)
 _OUTAGE = select(schema.outages).where(schema.outages.c.region == bindparam("region"))
-_DUE = select(_X).where(_X.c.due_at <= bindparam("now")).order_by(_X.c.due_at, _X.c.id).limit(500)
+_DUE = (select(_X).where(_X.c.due_at <= bindparam("now"), _X.c.failed.is_(None)).order_by(_X.c.due_at, _X.c.id)
+        .limit(500))
 _DUE_CLAIMED = _DUE.with_for_update(skip_locked=True)
 _BUMP = update(_C).where(_COUNTER_KEY).values(n=_C.c.n + bindparam("delta"))
 
@@ -196,8 +206,23 @@ class Tx:
         for row in rows:
             scoped = Tx(self.conn, Scope(row["account_id"], row["region"]), now=self.now,
                         timing=self.timing, backend=self.backend)
-            scoped._apply(row)
+            try:
+                with self.conn.begin_nested():
+                    scoped._apply(row)
+            except Exception as e:
+                if isinstance(e, exc.DBAPIError) and is_conflict(e):
+                    raise  # a lost race: the request is retried, and the transition with it
+                self._set_aside(row, e)
         return len(rows)
+
+    def _set_aside(self, row, error: Exception) -> None:
+        """Keeps a transition that cannot be applied, marked with why, so it fails no request again.
+
+        Transitions of every scope are applied by whichever request comes first: one broken transition
+        (an imported snapshot's, or a bug's) must not fail the requests of other accounts."""
+        log.exception("transition=%s %s %s could not be applied; set aside", row["id"], row["kind"],
+                      row["resource_id"], exc_info=error)
+        self.conn.execute(insert(_X).values(**{**row, "failed": f"{type(error).__name__}: {error}"[:255]}))
 
     def _apply(self, row) -> None:
         kind = KINDS[row["kind"]]

@@ -1,6 +1,7 @@
 """The JSON endpoints of /_understudy (shared/design/ADMIN-API.md is their contract)."""
 
 import os
+import re
 from importlib import resources
 
 import orjson
@@ -11,6 +12,7 @@ from starlette.routing import Route
 from understudy import __version__
 from understudy.domain.scope import Scope
 from understudy.lifecycle import clock, outages
+from understudy.protocol import spec
 from understudy.store import snapshot
 from understudy.web import views
 
@@ -42,6 +44,33 @@ class BadRequest(Exception):
         self.code, self.message = code, message
 
 
+_ACCOUNT = re.compile(r"[0-9]{12}")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
+_LIMIT = re.compile(r"[0-9]{1,5}")  # ASCII digits: str.isdigit() also takes '²'
+
+
+def _account(code: str, value: object) -> str:
+    if not isinstance(value, str) or _ACCOUNT.fullmatch(value) is None:
+        raise BadRequest(code, f"account_id must be 12 digits, not {_shown(value)}.")
+    return value
+
+
+def _region(code: str, value: object) -> str:
+    if not isinstance(value, str) or len(value) > 31 or _REGION.fullmatch(value) is None:
+        raise BadRequest(code, f"region must be a Region name such as us-east-1, not {_shown(value)}.")
+    return value
+
+
+def _shown(value: object) -> str:
+    return orjson.dumps(value).decode()[:80] if isinstance(value, str | int | float | bool | None) else "that"
+
+
+def _only(code: str, given, known: tuple[str, ...]) -> None:
+    unknown = set(given) - set(known)
+    if unknown:
+        raise BadRequest(code, f"Unknown field(s): {', '.join(sorted(unknown)[:10])[:200]}; known: {', '.join(known)}.")
+
+
 def _guard(endpoint):
     async def wrapped(request: Request) -> Response:
         try:
@@ -66,10 +95,11 @@ async def health(request: Request) -> Response:
 @_guard
 async def reset(request: Request) -> Response:
     body = await _json_body(request)
+    _only("InvalidScope", body, ("account_id", "region"))
     account, region = body.get("account_id"), body.get("region")
     if (account is None) != (region is None):
         raise BadRequest("InvalidScope", "Give both account_id and region, or neither.")
-    scope = Scope(str(account), str(region)) if account is not None else None
+    scope = Scope(_account("InvalidScope", account), _region("InvalidScope", region)) if account is not None else None
     request.app.state.store.reset(scope)
     return json_response({"reset": True})
 
@@ -82,9 +112,7 @@ async def get_clock(request: Request) -> Response:
 @_guard
 async def post_clock(request: Request) -> Response:
     body = await _json_body(request)
-    unknown = set(body) - {"advance_seconds", "timing", "mode"}
-    if unknown:
-        raise BadRequest("InvalidClockChange", f"Unknown field(s): {', '.join(sorted(unknown))}")
+    _only("InvalidClockChange", body, ("advance_seconds", "timing", "mode"))
     return json_response(clock.change(request.app.state.store, advance_seconds=body.get("advance_seconds", 0),
                                       timing=body.get("timing"), mode=body.get("mode")))
 
@@ -97,10 +125,12 @@ async def list_outages(request: Request) -> Response:
 @_guard
 async def start_outage(request: Request) -> Response:
     body = await _json_body(request)
-    unknown = set(body) - {"region", "api"}
-    if unknown:
-        raise BadRequest("InvalidOutage", f"Unknown field(s): {', '.join(sorted(unknown))}")
-    return json_response(outages.start(request.app.state.store, body.get("region"), body.get("api", "unavailable")))
+    _only("InvalidOutage", body, ("region", "api"))
+    region = _region("InvalidOutage", body.get("region"))
+    if not request.app.state.settings.any_region and region not in spec.endpoint_regions("workspaces"):
+        raise BadRequest("InvalidOutage", f"AWS has no WorkSpaces endpoint in Region '{region}', so an outage there "
+                         "would change nothing. Start Understudy with --any-region to allow any Region.")
+    return json_response(outages.start(request.app.state.store, region, body.get("api", "unavailable")))
 
 
 @_guard
@@ -129,11 +159,14 @@ async def summary(request: Request) -> Response:
 @_guard
 async def list_workspaces(request: Request) -> Response:
     q = request.query_params
+    _only("InvalidQuery", q.keys(), ("region", "account", "limit"))
     limit = q.get("limit", str(views.DEFAULT_LIMIT))
-    if not limit.isdigit() or not 1 <= int(limit) <= views.MAX_LIMIT:
+    if _LIMIT.fullmatch(limit) is None or not 1 <= int(limit) <= views.MAX_LIMIT:
         raise BadRequest("InvalidQuery", f"limit must be a whole number from 1 to {views.MAX_LIMIT}.")
-    return json_response(views.workspaces(request.app.state.store, region=q.get("region") or None,
-                                          account_id=q.get("account") or None, limit=int(limit)))
+    region = _region("InvalidQuery", q["region"]) if q.get("region") else None
+    account = _account("InvalidQuery", q["account"]) if q.get("account") else None
+    return json_response(views.workspaces(request.app.state.store, region=region, account_id=account,
+                                          limit=int(limit)))
 
 
 _DASHBOARD = resources.files("understudy.web").joinpath("dashboard.html").read_text(encoding="utf-8")
