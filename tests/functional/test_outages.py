@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -72,6 +73,8 @@ def test_the_failover_runbook_end_to_end(make_client, make_workspace, make_direc
                                          monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", account)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    # boto3's default session keeps the credentials it first read: this test's other backend may have run first.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     directory = make_directory(P)
     primaries = [make_workspace(P, user=u, directory=directory) for u in ("ann", "ben", "cat")]
     standby_directory = make_directory(S)

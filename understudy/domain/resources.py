@@ -5,6 +5,7 @@ private keys starting with `_` that never reach the wire. Each kind names the fi
 indexed columns, so every family shares one table and one code path.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 GONE = "__GONE__"
@@ -23,10 +24,58 @@ class Kind:
     # Sub-counts kept beside the kind's total: (name, private key whose presence puts a doc in it).
     tallies: tuple[tuple[str, str], ...] = ()
     noun: str = ""  # how errors name it; the kind's name when empty
+    # The names a document holds alone in its scope ("at most one" rules). The store keeps them in a table
+    # whose primary key refuses a second holder, so the rule holds with many servers on one database.
+    claims: Callable[[dict], list[str]] | None = None
+    claims_change: bool = False  # whether an update can change them (else only insert and delete do)
 
     @property
     def called(self) -> str:
         return self.noun or self.name.replace("_", " ")
+
+
+_LINK_HELD = ("PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT", "LINKED")
+_LEFT = ("TERMINATING", "TERMINATED")
+
+
+def user_claim(directory_id: str, user_name: str) -> str:
+    """One live WorkSpace per user and directory; user names compare without case [AWS]."""
+    return f"user/{directory_id}/{user_name.lower()}"
+
+
+def connection_string_claim(connection_string: str) -> str:
+    """One alias per connection string in an account's Region, compared as DNS names are: without case."""
+    return f"connection-string/{connection_string.lower()}"
+
+
+def directory_name_claim(name: str) -> str:
+    """One WorkSpaces-managed directory per WorkspaceDirectoryName in an account's Region."""
+    return f"directory-name/{name}"
+
+
+def account_link_claim(other_account_id: str) -> str:
+    """One pending or accepted link per pair of accounts, held in both accounts' scopes."""
+    return f"account-link/{other_account_id}"
+
+
+def _workspace_claims(doc: dict) -> list[str]:
+    if doc.get("State") in _LEFT or not isinstance(doc.get("UserName"), str):
+        return []
+    return [user_claim(doc.get("DirectoryId"), doc["UserName"])]
+
+
+def _alias_claims(doc: dict) -> list[str]:
+    string = doc.get("ConnectionString")
+    return [connection_string_claim(string)] if isinstance(string, str) else []
+
+
+def _directory_claims(doc: dict) -> list[str]:
+    name = doc.get("WorkspaceDirectoryName")
+    return [directory_name_claim(name)] if isinstance(name, str) else []
+
+
+def _account_link_claims(doc: dict) -> list[str]:
+    return [account_link_claim(doc.get("_LinkedAccountId"))] if doc.get("AccountLinkStatus") in _LINK_HELD else []
 
 
 KINDS = {
@@ -34,7 +83,7 @@ KINDS = {
     for k in (
         Kind("account", id="_Id"),
         Kind("ds_directory", id="DirectoryId", state="Stage", label="Name"),
-        Kind("directory", id="DirectoryId", state="State", label="DirectoryName"),
+        Kind("directory", id="DirectoryId", state="State", label="DirectoryName", claims=_directory_claims),
         Kind("bundle", id="BundleId", state="State", label="Name"),
         Kind(
             "workspace",
@@ -46,9 +95,11 @@ KINDS = {
             label="WorkspaceName",
             tallies=(("standby", "_Primary"),),
             noun="WorkSpace",
+            claims=_workspace_claims,
+            claims_change=True,
         ),
         Kind("connection_alias", id="AliasId", state="State", directory_id="_AssociatedDirectory",
-             label="ConnectionString"),
+             label="ConnectionString", claims=_alias_claims),
         # A connection alias shared with this account, kept in the grantee's scope: the alias itself
         # stays with `_Owner` and is read through Tx.shared_by.
         Kind("alias_share", id="AliasId", directory_id="_AssociatedDirectory"),
@@ -66,7 +117,8 @@ KINDS = {
         Kind("application_association", id="_Id", state="State", label="WorkspaceId"),
         # An account link, kept in both accounts' scopes (the other side written through Tx.shared_by). Its
         # status is not an indexed state: PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT is longer than the state column.
-        Kind("account_link", id="AccountLinkId", label="_LinkedAccountId"),
+        Kind("account_link", id="AccountLinkId", label="_LinkedAccountId", claims=_account_link_claims,
+             claims_change=True),
     )
 }
 
@@ -74,6 +126,11 @@ KINDS = {
 def counter_names(kind: Kind, doc: dict) -> list[str]:
     """The counters a document counts in: its kind's, and each tally it belongs to (`workspace.standby`)."""
     return [kind.name] + [f"{kind.name}.{name}" for name, key in kind.tallies if key in doc]
+
+
+def claims(kind: Kind, doc: dict) -> list[str]:
+    """The names a document holds alone in its scope (see `Kind.claims`)."""
+    return kind.claims(doc) if kind.claims else []
 
 
 def column_values(kind: Kind, doc: dict) -> dict:

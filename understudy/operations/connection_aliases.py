@@ -24,7 +24,7 @@ from understudy.domain.errors import (
     ResourceLimitExceededException,
     ResourceNotFoundException,
 )
-from understudy.domain.resources import GONE
+from understudy.domain.resources import GONE, connection_string_claim
 from understudy.operations import paging
 from understudy.operations.tags import tag_problem
 
@@ -92,16 +92,14 @@ def create_connection_alias(ctx, request: dict) -> dict:
     problem = tag_problem(request.get("Tags", []))
     if problem:
         raise InvalidParameterValuesException(problem)
-    existing = ctx.tx.find(_KIND)
     # The same string is created once in each Region, which pairs the aliases for redirection [AWS];
     # twice in one Region and account is refused [CHOSEN, BEHAVIOUR.md], comparing as DNS names do,
-    # without case. The list is bounded by the quota of 20. AWS also reserves the string to this account
-    # in every Region (research notes 3.5); checking that needs a lookup across all accounts, which the
-    # store deliberately does not offer (Tx.shared_by is the only door, for shared aliases), so it is
-    # not enforced.
-    if any(d["ConnectionString"].lower() == string.lower() for d in existing):
+    # without case. AWS also reserves the string to this account in every Region (research notes 3.5);
+    # checking that needs a lookup across all accounts, which the store deliberately does not offer
+    # (Tx.shared_by is the only door, for shared aliases), so it is not enforced.
+    if ctx.tx.held(connection_string_claim(string)):
         raise ResourceAlreadyExistsException(f"A connection alias for {string} already exists in this Region.")
-    if len(existing) >= ctx.quota("connection_aliases"):
+    if ctx.tx.total(_KIND, for_quota=True) >= ctx.quota("connection_aliases"):
         raise ResourceLimitExceededException("You have reached the maximum number of connection aliases in this "
                                              f"Region ({ctx.quota('connection_aliases')}).")
     doc = {"AliasId": ids.alias_id(), "ConnectionString": string, "State": "CREATING",

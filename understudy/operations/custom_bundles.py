@@ -67,6 +67,7 @@ def _check_room(ctx, name: str) -> None:
     if ctx.tx.count(_KIND, label=name):
         raise ResourceAlreadyExistsException(f"A bundle named {name} already exists in this Region.")
     # [AWS] 50 custom bundles per Region; the standby bundles WorkSpaces mirrors do not count [CHOSEN].
+    ctx.tx.total(_KIND, for_quota=True)  # takes this scope's turn at its bundle quota before counting
     custom = sum(1 for b in ctx.tx.find(_KIND) if b.get("BundleType") != "STANDBY")
     if custom >= ctx.quota("bundles"):
         raise ResourceLimitExceededException(f"You have reached the maximum number of custom bundles in this Region "

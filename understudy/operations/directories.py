@@ -19,7 +19,7 @@ from understudy.domain.errors import (
     ResourceNotFoundException,
     ValidationException,
 )
-from understudy.domain.resources import GONE
+from understudy.domain.resources import GONE, directory_name_claim
 from understudy.operations.paging import decode_token, encode_token
 from understudy.operations.tags import tag_problem
 
@@ -118,7 +118,7 @@ def _managed_directory(ctx, request: dict) -> dict:
     if identity == "AWS_IAM_IDENTITY_CENTER" and "IdcInstanceArn" not in request:
         raise InvalidParameterValuesException("UserIdentityType AWS_IAM_IDENTITY_CENTER needs an IdcInstanceArn.")
     # [CHOSEN] Names are unique per account and Region, so WorkspaceDirectoryNames finds one directory.
-    if any(d.get("WorkspaceDirectoryName") == name for d in ctx.tx.find(_KIND)):
+    if ctx.tx.held(directory_name_claim(name)):
         raise ResourceAlreadyExistsException(f"A WorkSpaces directory named {name} already exists.")
     doc = {"DirectoryId": "wsd-" + "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(9)),
            # [CHOSEN] DirectoryName repeats the name, so every directory has one.
@@ -143,7 +143,7 @@ def register_workspace_directory(ctx, request: dict) -> dict:
         if existing is not None:
             raise ResourceAlreadyExistsException(f"The directory {directory_id} is already registered.")
     doc = _ad_directory(ctx, request, directory_id) if directory_id else _managed_directory(ctx, request)
-    if ctx.tx.count(_KIND) >= ctx.quota("directories"):
+    if ctx.tx.total(_KIND, for_quota=True) >= ctx.quota("directories"):
         raise ResourceLimitExceededException("You have reached the maximum number of registered directories.")
     # [AWS] Subnets in different Availability Zones, else OperationNotSupportedException (model doc of
     # SubnetIds); ids are checked for form only, so two distinct ids is what we can require.

@@ -39,7 +39,7 @@ def _dns_ips(directory_id: str) -> list[str]:
 
 
 def _create(ctx, request: dict, directory_type: str, **fields) -> dict:
-    if ctx.tx.count(_KIND) >= ctx.quota("directories"):
+    if ctx.tx.total(_KIND, for_quota=True) >= ctx.quota("directories"):
         raise DirectoryLimitExceededException("Directory limit exceeded for this account and Region.")
     directory_id = ids.directory_id()
     region = ctx.scope.region

@@ -180,7 +180,7 @@ def _admit(ctx, name: str, tags: list[dict]) -> None:
     if ctx.tx.count(_KIND, label=name):
         raise ResourceAlreadyExistsException(f"An image named {name} already exists in this Region.")
     # [AWS, share-custom-image] images shared with the account do not count until copied.
-    if ctx.tx.count(_KIND) >= ctx.quota("images"):
+    if ctx.tx.total(_KIND, for_quota=True) >= ctx.quota("images"):
         raise ResourceLimitExceededException(f"You have reached the maximum number of images in this Region "
                                              f"({ctx.quota('images')}).")
 

@@ -68,7 +68,7 @@ def create_ip_group(ctx, request: dict) -> dict:
     # reference is silent.
     if ctx.tx.count(_KIND, label=name):
         raise ResourceAlreadyExistsException(f"An IP access control group named {name} already exists.")
-    if ctx.tx.count(_KIND) >= ctx.quota("ip_groups"):
+    if ctx.tx.total(_KIND, for_quota=True) >= ctx.quota("ip_groups"):
         raise ResourceLimitExceededException("You have reached the maximum number of IP access control groups in "
                                              f"this Region ({ctx.quota('ip_groups')}).")
     doc = {"groupId": ids.ip_group_id(), "groupName": name}

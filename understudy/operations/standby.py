@@ -14,6 +14,7 @@ from understudy.domain.errors import (
     UnsupportedWorkspaceConfigurationException,
 )
 from understudy.domain.outages import shown_state
+from understudy.domain.resources import user_claim
 from understudy.operations.tags import tag_problem
 from understudy.protocol import spec
 
@@ -78,7 +79,7 @@ def _check_request(ctx, request: dict) -> None:
     items = request["StandbyWorkspaces"]
     if not 1 <= len(items) <= rules.MAX_BATCH:
         raise InvalidParameterValuesException(f"StandbyWorkspaces must hold 1 to {rules.MAX_BATCH} items.")
-    if ctx.tx.total(_KIND, "standby") + len(items) > ctx.quota("standby_workspaces"):
+    if ctx.tx.total(_KIND, "standby", for_quota=True) + len(items) > ctx.quota("standby_workspaces"):
         raise ResourceLimitExceededException("Your request would exceed the standby WorkSpaces quota of this account "
                                              f"and Region ({ctx.quota('standby_workspaces')}).")
 
@@ -100,6 +101,8 @@ def _item_problem(ctx, item: dict, seen: set, primary_region: str) -> tuple[str,
         return rules.failure("exists", id=pid, region=ctx.scope.region)
     if pid in seen:
         return rules.failure("duplicate", id=pid)
+    if ctx.tx.held(user_claim(item["DirectoryId"], primary["UserName"])):
+        return rules.failure("user_exists", user=primary["UserName"], directory=item["DirectoryId"])
     if primary["State"] not in ("AVAILABLE", "STOPPED"):
         return rules.failure("state", id=pid, state=primary["State"])
     unsupported = rules.unsupported_configuration(primary.get("WorkspaceProperties", {}))

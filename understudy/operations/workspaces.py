@@ -19,6 +19,7 @@ from understudy.domain.errors import (
     ResourceUnavailableException,
 )
 from understudy.domain.outages import shown_state
+from understudy.domain.resources import user_claim
 from understudy.operations import paging, standby
 from understudy.operations.bundles import find_bundle
 from understudy.operations.images import migration_problem
@@ -42,7 +43,7 @@ def _create_problem(ctx, item: dict, claimed: set) -> tuple[str, str] | tuple[No
     if bundle is None:
         return "ResourceNotFound.Bundle", f"The bundle {item['BundleId']} could not be found in this Region."
     user = (item["DirectoryId"], item["UserName"].lower())
-    if user in claimed or ctx.tx.exists(_KIND, directory_id=item["DirectoryId"], user_name=item["UserName"]):
+    if user in claimed or ctx.tx.held(user_claim(item["DirectoryId"], item["UserName"])):
         return "ResourceExists.WorkSpace", "A WorkSpace already exists for the specified user."
     props = item.get("WorkspaceProperties", {})
     if props.get("RunningMode", "ALWAYS_ON") == "ALWAYS_ON" and "RunningModeAutoStopTimeoutInMinutes" in props:
@@ -92,7 +93,7 @@ def new_workspace(ctx, item: dict, directory: dict, bundle: dict) -> dict:
 def create_workspaces(ctx, request: dict) -> dict:
     items = request["Workspaces"]
     # Standby WorkSpaces have a quota of their own and do not count here [CHOSEN].
-    if ctx.tx.total(_KIND) - ctx.tx.total(_KIND, "standby") + len(items) > ctx.quota("workspaces"):
+    if ctx.tx.total(_KIND, for_quota=True) - ctx.tx.total(_KIND, "standby") + len(items) > ctx.quota("workspaces"):
         raise ResourceLimitExceededException("Your request would exceed the WorkSpaces quota of this account and "
                                              f"Region ({ctx.quota('workspaces')}).")
     pending, failed, claimed = [], [], set()
@@ -339,11 +340,12 @@ def migrate_workspace(ctx, request: dict) -> dict:
             **{k: doc[k] for k in ("WorkspaceName", "VolumeEncryptionKey", "UserVolumeEncryptionEnabled",
                                    "RootVolumeEncryptionEnabled") if k in doc}}
     target = new_workspace(ctx, item, ctx.tx.get("directory", doc["DirectoryId"]) or {}, bundle)
+    # The source starts terminating first: that hands its user over (one live WorkSpace per user and directory).
+    _start_action(ctx, "TerminateWorkspaces", doc)
+    standby.on_terminate(ctx, wid)
     ctx.tx.insert(_KIND, target)
     ctx.tx.put_tags(target["WorkspaceId"], ctx.tx.tags(wid))
     ctx.tx.schedule(_KIND, target["WorkspaceId"], "PENDING", "AVAILABLE", ctx.duration("workspace.migrate"))
-    _start_action(ctx, "TerminateWorkspaces", doc)
-    standby.on_terminate(ctx, wid)
     return {"SourceWorkspaceId": wid, "TargetWorkspaceId": target["WorkspaceId"]}
 
 

@@ -162,7 +162,7 @@ class Store:
         with self.engine.begin() as conn:
             if scope is None:
                 conn.execute(delete(schema.outages))
-            for table in (schema.resources, schema.tags, schema.transitions, schema.counters):
+            for table in (schema.resources, schema.tags, schema.transitions, schema.counters, schema.claims):
                 stmt = delete(table)
                 if scope is not None:
                     stmt = stmt.where(table.c.account_id == scope.account_id, table.c.region == scope.region)

@@ -8,7 +8,7 @@ from collections import Counter
 
 from sqlalchemy import Connection, Index, func, insert, inspect, select, text
 
-from understudy.domain.resources import KINDS, counter_names
+from understudy.domain.resources import KINDS, claims, counter_names
 from understudy.store import schema
 
 
@@ -34,6 +34,13 @@ def _v3_counters(conn: Connection) -> None:
         conn.execute(insert(schema.counters), counts)
 
 
+def claim_rows(resources) -> list[dict]:
+    """The claim rows a set of resource rows gives: what `Tx.insert` would have claimed, row by row."""
+    return [{"account_id": row["account_id"], "region": row["region"], "claim": claim, "kind": row["kind"],
+             "resource_id": row["id"]}
+            for row in resources for claim in claims(KINDS[row["kind"]], row["doc"])]
+
+
 def counter_rows(resources) -> list[dict]:
     """The counter rows a set of resource rows gives: what `Tx.insert` would have counted, row by row."""
     counts: Counter = Counter()
@@ -49,7 +56,19 @@ def _v4_failed_transitions(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE transitions ADD COLUMN failed VARCHAR(255)"))
 
 
-MIGRATIONS = [_v1_initial, _v2_outages, _v3_counters, _v4_failed_transitions]
+def _v5_claims(conn: Connection) -> None:
+    """"At most one" rules as a table with a primary key, filled from the resources already stored."""
+    schema.claims.create(conn, checkfirst=True)
+    r = schema.resources
+    rows = claim_rows(conn.execute(select(r.c.account_id, r.c.region, r.c.kind, r.c.id, r.c.doc)).mappings())
+    held = {}
+    for row in rows:  # a database written before the rule was kept may break it: the first holder keeps the name
+        held.setdefault((row["account_id"], row["region"], row["claim"]), row)
+    if held:
+        conn.execute(insert(schema.claims), list(held.values()))
+
+
+MIGRATIONS = [_v1_initial, _v2_outages, _v3_counters, _v4_failed_transitions, _v5_claims]
 
 
 def migrate(conn: Connection) -> int:

@@ -77,4 +77,16 @@ counters = Table(
     Column("n", Integer, nullable=False),
 )
 
+# The names a resource holds alone in its scope (domain.resources.claims): the primary key is the rule.
+claims = Table(
+    "claims",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("region", String(31), primary_key=True),
+    Column("claim", String(400), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("resource_id", String(128), nullable=False),
+    Index("ix_claims_resource", "account_id", "region", "kind", "resource_id"),
+)
+
 schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))

@@ -8,7 +8,8 @@ The check is what keeps a bad snapshot from breaking the server after it is in: 
 its column on both backends (no NUL, which PostgreSQL refuses; integers within 32 bits; times
 within the clock's range), every resource document agrees with its row (its id, state and indexed
 fields), every transition and outage names something this server knows. The quota counters are
-derived data: they are recomputed from the resources, never taken from the file.
+derived data, and so are the claims ("at most one" names): both are recomputed from the resources,
+never taken from the file, and two resources claiming one name are refused.
 """
 
 from sqlalchemy import JSON, Float, Integer, String, delete, exc, func, insert, select, text
@@ -18,7 +19,7 @@ from understudy.domain.resources import KINDS, column_values
 from understudy.domain.timing import LATEST, PROFILES
 from understudy.store import schema
 from understudy.store.database import Store, clock_now
-from understudy.store.migrations import counter_rows
+from understudy.store.migrations import claim_rows, counter_rows
 
 FORMAT = 1
 _CLOCK_FIELDS = ("mode", "timing", "offset", "frozen_at")
@@ -61,6 +62,7 @@ def import_(store: Store, snapshot: object) -> dict:
     with store.engine.begin() as conn:
         tables = _checked(snapshot, _schema_version(conn))
         tables[schema.counters] = counter_rows(tables[schema.resources])
+        tables[schema.claims] = _claims(tables[schema.resources])
         clock = {f: snapshot["clock"][f] for f in _CLOCK_FIELDS}
         for table in tables:
             conn.execute(delete(table))
@@ -107,6 +109,17 @@ def _checked(snapshot: object, current_version: int) -> dict:
     if missing:
         raise SnapshotError(f"missing table(s): {', '.join(sorted(missing))}")
     return {table: _checked_rows(table, given[name]) for name, table in known.items()}
+
+
+def _claims(resources: list[dict]) -> list[dict]:
+    rows, seen = claim_rows(resources), {}
+    for row in rows:
+        key = (row["account_id"], row["region"], row["claim"])
+        if key in seen:
+            raise SnapshotError(f"tables.resources: {seen[key]} and {row['resource_id']} both claim "
+                                f"'{row['claim']}' in {row['account_id']} {row['region']}")
+        seen[key] = row["resource_id"]
+    return rows
 
 
 def _check_clock(clock: object) -> None:

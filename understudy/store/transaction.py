@@ -9,7 +9,7 @@ import logging
 from sqlalchemy import Connection, and_, bindparam, delete, exc, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from understudy.domain.resources import GONE, KINDS, column_values, counter_names
+from understudy.domain.resources import GONE, KINDS, claims, column_values, counter_names
 from understudy.domain.scope import Scope
 from understudy.store import schema
 
@@ -40,6 +40,12 @@ _DELETE = delete(_R).where(_RESOURCE_KEY).returning(_R.c.doc)
 _COUNTER_KEY = and_(_C.c.account_id == bindparam("k_account"), _C.c.region == bindparam("k_region"),
                     _C.c.name == bindparam("k_name"))
 _TOTAL = select(_C.c.n).where(_COUNTER_KEY)
+_TOTAL_FOR_UPDATE = _TOTAL.with_for_update()
+_CL = schema.claims
+_HELD = select(_CL.c.resource_id).where(_CL.c.account_id == bindparam("k_account"),
+                                        _CL.c.region == bindparam("k_region"), _CL.c.claim == bindparam("k_claim"))
+_UNCLAIM = delete(_CL).where(_CL.c.account_id == bindparam("k_account"), _CL.c.region == bindparam("k_region"),
+                             _CL.c.kind == bindparam("k_kind"), _CL.c.resource_id == bindparam("k_id"))
 _GET_MANY = select(_R.c.doc).where(_R.c.account_id == bindparam("k_account"), _R.c.region == bindparam("k_region"),
                                    _R.c.kind == bindparam("k_kind"),
                                    _R.c.id.in_(bindparam("k_ids", expanding=True))).order_by(_R.c.id)
@@ -105,23 +111,41 @@ class Tx:
         return list(self.conn.execute(_GET_MANY, params).scalars())
 
     def insert(self, kind: str, doc: dict) -> dict:
+        """Stores a new resource. A name it claims that another holds is a lost race (Conflict): the request
+        is run again and its handler, seeing the holder, refuses with AWS's error."""
         k = KINDS[kind]
         self.conn.execute(_INSERT, {"account_id": self.scope.account_id, "region": self.scope.region, "kind": kind,
                                     "id": doc[k.id], "doc": doc, **column_values(k, doc)})
+        self._claim(kind, doc[k.id], claims(k, doc))
         self._bump(counter_names(k, doc), 1)
         return doc
 
     def update(self, kind: str, doc: dict) -> dict:
         k = KINDS[kind]
         self.conn.execute(_UPDATE, {**self._params(kind, doc[k.id]), "doc": doc, **column_values(k, doc)})
+        if k.claims_change:
+            self.conn.execute(_UNCLAIM, self._params(kind, doc[k.id]))
+            self._claim(kind, doc[k.id], claims(k, doc))
         return doc
 
     def delete(self, kind: str, rid: str) -> None:
         gone = self.conn.execute(_DELETE, self._params(kind, rid)).scalar()
         if gone is not None:
             self._bump(counter_names(KINDS[kind], gone), -1)
+        if KINDS[kind].claims:
+            self.conn.execute(_UNCLAIM, self._params(kind, rid))
         self.conn.execute(delete(_T).where(self._key(_T), _T.c.resource_id == rid))
         self.cancel_transitions(kind, rid)
+
+    def _claim(self, kind: str, rid: str, names: list[str]) -> None:
+        if names:
+            self.conn.execute(insert(_CL), [{"account_id": self.scope.account_id, "region": self.scope.region,
+                                             "claim": name, "kind": kind, "resource_id": rid} for name in names])
+
+    def held(self, claim: str) -> bool:
+        """Whether a resource of this scope holds the name (built by one of domain.resources' *_claim)."""
+        key = {"k_account": self.scope.account_id, "k_region": self.scope.region, "k_claim": claim}
+        return self.conn.execute(_HELD, key).first() is not None
 
     def _bump(self, names: list[str], delta: int) -> None:
         """Adds delta to each counter; the first bump of a counter creates its row (once per scope and name)."""
@@ -133,10 +157,18 @@ class Tx:
                 self.conn.execute(stmt.on_conflict_do_update(
                     index_elements=[_C.c.account_id, _C.c.region, _C.c.name], set_={"n": _C.c.n + delta}))
 
-    def total(self, kind: str, tally: str | None = None) -> int:
-        """How many resources of a kind (or of one of its tallies) the scope holds, from a counter row."""
+    def total(self, kind: str, tally: str | None = None, *, for_quota: bool = False) -> int:
+        """How many resources of a kind (or of one of its tallies) the scope holds, from a counter row.
+
+        `for_quota` holds the counter row until the transaction ends, so two requests checking one "at
+        most N" quota at once take turns, and the second sees the first's resources. (SQLite's writers
+        take turns already: BEGIN IMMEDIATE.)"""
         key = {"k_account": self.scope.account_id, "k_region": self.scope.region,
                "k_name": f"{kind}.{tally}" if tally else kind}
+        if for_quota and self.backend == "postgresql":
+            self.conn.execute(postgresql.insert(_C).values(account_id=key["k_account"], region=key["k_region"],
+                                                           name=key["k_name"], n=0).on_conflict_do_nothing())
+            return self.conn.execute(_TOTAL_FOR_UPDATE, key).scalar()
         return self.conn.execute(_TOTAL, key).scalar() or 0
 
     def _filtered(self, stmt, kind: str, filters: dict):
