@@ -34,9 +34,9 @@ async def _aws_api(scope, receive, send) -> None:
         message = await receive()
         body += message.get("body", b"")
         more = message.get("more_body", False)
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     app = scope["app"]
-    r = gateway.handle(app.state.settings, app.state.store, headers, scope["query_string"].decode("latin-1"), body)
+    r = gateway.handle(app.state.settings, app.state.store, scope["headers"], scope["query_string"].decode("latin-1"),
+                       body)
     headers = [(k.lower().encode(), v.encode()) for k, v in r.headers.items()]
     headers.append((b"content-length", str(len(r.body)).encode()))
     await send({"type": "http.response.start", "status": r.status, "headers": headers})

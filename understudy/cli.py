@@ -89,6 +89,9 @@ def serve(log_level: str, **kw) -> None:
     if not config.is_loopback(settings.host) and not settings.admin_token:
         raise click.UsageError(f"--host {settings.host} is reachable beyond this machine: give --admin-token (or "
                                "UNDERSTUDY_ADMIN_TOKEN) so only its holders can reset state or move the clock.")
+    if settings.auth == "strict" and not settings.admin_token:
+        click.echo("Note: --auth strict guards the AWS API; without --admin-token any local process can still read "
+                   "and replace every account's state through /_understudy.", err=True)
     app = create_app(settings)
     click.echo(f"Understudy listening on http://{settings.host}:{settings.port} (store: {settings.db})", err=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,

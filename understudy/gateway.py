@@ -3,7 +3,10 @@
 import logging
 import time
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import parse_qsl
+
+import botocore.parsers
 
 from understudy.config import Settings
 from understudy.domain import errors, ids, policy
@@ -25,16 +28,19 @@ class Response:
     body: bytes
 
 
-def handle(settings: Settings, store: Store, headers: dict[str, str], query_string: str,
+def handle(settings: Settings, store: Store, raw_headers: list[tuple[bytes, bytes]], query_string: str,
            body: bytes) -> Response:
-    """`headers` have lower-case names. Never raises: every failure becomes an AWS error response.
+    """The headers as the ASGI server gives them. Never raises: every failure becomes an AWS error response.
 
     The authorization is parsed once; identity, the signature check and the policy all read that value.
     """
     request_id = ids.request_id()
     started = time.perf_counter()
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw_headers}
     op_name, scope = headers.get("x-amz-target", "-"), None
     try:
+        if len(headers) != len(raw_headers):
+            _check_repeats(raw_headers)
         query = _query(query_string)
         auth = authorization.parse(headers, query)
         scope = identity.resolve(auth, default_region=settings.default_region, default_account=settings.account,
@@ -78,6 +84,51 @@ def _run(settings: Settings, store: Store, scope, handler, params: dict) -> dict
                 raise
             time.sleep(0.01 * attempt)
             attempt += 1
+
+
+@cache
+def _reads(service: str) -> list:
+    """The read operations that take no input: together they show every resource a scope holds."""
+    model = spec.service_model(service)
+    return [op for name in model.operation_names
+            if name.startswith(("Describe", "List")) and (service, name) in OPERATIONS
+            and not (op := model.operation_model(name)).input_shape.required_members]
+
+
+def read_everything(settings: Settings, tx) -> None:
+    """Runs every read that takes no input in `tx`'s scope, every page of it, and parses each answer with
+    botocore's own parser, as a client would. Raises on anything a handler or a client could not read.
+
+    A snapshot import runs this on every scope it brings (then rolls it back) before committing, so a
+    document the handlers cannot describe, or a time a client cannot show, refuses the snapshot.
+    """
+    for service in ("workspaces", "ds"):
+        for op in _reads(service):
+            params: dict = {}
+            for _page in range(10_000):  # bounded: 10,000 pages of at least 25 is more than any scope holds
+                try:
+                    result = OPERATIONS[(service, op.name)](Context(tx, settings), params)
+                except errors.AwsError:
+                    break  # an AWS error is an answer a client reads, not a failure
+                body = serializer.serialize(op, result)
+                botocore.parsers.create_parser("json").parse({"body": body, "headers": {}, "status_code": 200},
+                                                            op.output_shape)
+                if not (result or {}).get("NextToken"):
+                    break
+                params = {"NextToken": result["NextToken"]}
+
+
+# Headers whose every copy must agree with what identity, the signature and the operation read: a second
+# copy would show a proxy or a log one request while another runs. [CHOSEN: HTTP allows no repeat of these]
+_SINGLE = frozenset({"authorization", "host", "x-amz-date", "x-amz-target", "x-amz-security-token",
+                     "x-amz-content-sha256", "content-type"})
+
+
+def _check_repeats(raw_headers: list[tuple[bytes, bytes]]) -> None:
+    names = [k.decode("latin-1").lower() for k, _ in raw_headers]
+    repeated = sorted({n for n in names if n in _SINGLE and names.count(n) > 1})
+    if repeated:
+        raise errors.IncompleteSignatureException(f"The request repeats the header(s) {', '.join(repeated)}.")
 
 
 def _query(query_string: str) -> dict[str, str]:

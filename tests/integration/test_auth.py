@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import re
+import socket
 import subprocess
 import sys
 from unittest import mock
@@ -376,3 +377,29 @@ def test_a_policy_with_what_understudy_cannot_enforce_is_refused_at_start(tmp_pa
     r = subprocess.run([sys.executable, "-m", "understudy", "serve", "--db", "sqlite://", "--policy", str(path)],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "--policy" in r.stderr
+
+
+def test_a_repeated_target_or_authorization_header_is_refused(own_server):
+    srv = own_server()
+    request = signed(srv, b"{}")
+    headers = [(k, v) for k, v in request.headers.items()]
+    for name, value in (("X-Amz-Target", "WorkspacesService.DescribeWorkspaces"),
+                        ("Authorization", request.headers["Authorization"])):
+        r = httpx.post(request.url, headers=[(name, value), *headers], content=b"{}")
+        assert (r.status_code, r.json()["__type"]) == (403, "IncompleteSignatureException")
+        assert name.lower() in r.json()["message"]
+
+
+def test_host_must_be_signed_even_when_http_1_0_sends_none(strict):
+    """HTTP/1.0 needs no Host header; a signature that leaves it out is still refused, as AWS does."""
+    request = AWSRequest(method="POST", url=strict.url + "/", data=b"{}",
+                         headers={"X-Amz-Target": TARGET, "Content-Type": JSON_11})
+    SigV4Unsigned(Credentials(ALICE, ALICE_SECRET), "workspaces", "us-east-1", leave_out=("host",)).add_auth(request)
+    lines = [f"{k}: {v}" for k, v in request.headers.items()] + ["Content-Length: 2"]
+    with socket.create_connection(("127.0.0.1", strict.port), timeout=30) as s:
+        s.sendall(("POST / HTTP/1.0\r\n" + "\r\n".join(lines) + "\r\n\r\n{}").encode())
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 403") and json.loads(body)["__type"] == "InvalidSignatureException"

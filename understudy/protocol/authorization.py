@@ -17,7 +17,7 @@ MAX_EXPIRES = 604_800
 _HEADER_PARAMS = ("Credential", "SignedHeaders", "Signature")
 _QUERY_PARAMS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
                  "X-Amz-Signature")
-_SCOPE = re.compile(r"([^/\s]+)/(\d{8})/([^/\s]+)/([^/\s]+)/aws4_request")
+_SCOPE = re.compile(r"([^/\s]+)/([0-9]{8})/([^/\s]+)/([^/\s]+)/aws4_request")
 _SIGNED_HEADERS = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+(;[a-z0-9!#$%&'*+.^_`|~-]+)*")
 _EXPIRES = re.compile(r"[0-9]{1,7}")  # ASCII digits only: str.isdigit() also takes '²'
 

@@ -59,7 +59,8 @@ def check(mode: str, auth: Authorization | None, headers: dict[str, str], query:
         err.status = 400
         raise err
     for name, called in _MUST_SIGN:
-        if name in headers and name not in auth.signed_headers:
+        # Host is required even when absent (HTTP/1.0), as AWS does; the target only when sent.
+        if (name == "host" or name in headers) and name not in auth.signed_headers:
             raise InvalidSignatureException(f"{called} must be a 'SignedHeader' in the AWS Authorization.")
     signed_at = _date(auth.date)
     _check_time(signed_at, now, auth.expires)

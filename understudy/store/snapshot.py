@@ -12,14 +12,19 @@ derived data, and so are the claims ("at most one" names): both are recomputed f
 never taken from the file, and two resources claiming one name are refused.
 """
 
+import time
+from collections.abc import Callable
+
 from sqlalchemy import JSON, Float, Integer, String, delete, exc, func, insert, select, text
 
 from understudy.domain.outages import API_MODES
 from understudy.domain.resources import KINDS, column_values
+from understudy.domain.scope import Scope
 from understudy.domain.timing import LATEST, PROFILES
 from understudy.store import schema
 from understudy.store.database import Store, clock_now
 from understudy.store.migrations import claim_rows, counter_rows
+from understudy.store.transaction import Tx
 
 FORMAT = 1
 _CLOCK_FIELDS = ("mode", "timing", "offset", "frozen_at")
@@ -27,6 +32,9 @@ _CLOCK_MODES = ("real", "manual")  # lifecycle.clock.MODES; the store cannot imp
 _INT32 = (-(2**31), 2**31 - 1)  # PostgreSQL's INTEGER; SQLite would take more, and the two must agree
 _DOC_INT = 2**53  # integers every JSON reader (the dashboard's JavaScript too) reads exactly
 _DOC_DEPTH = 64
+# A transition falls due after the clock's now by at most its duration (hours): a year's margin past the
+# clock's last second lets a clock stopped there be exported and imported back.
+_LATEST_DUE = LATEST + 366 * 86400
 
 
 class SnapshotError(ValueError):
@@ -57,8 +65,11 @@ def export(store: Store) -> dict:
         }
 
 
-def import_(store: Store, snapshot: object) -> dict:
-    """Replaces all state with the snapshot's; answers what was imported (rows per table)."""
+def import_(store: Store, snapshot: object, verify: Callable[[Tx], None] | None = None) -> dict:
+    """Replaces all state with the snapshot's; answers what was imported (rows per table).
+
+    `verify(tx)`, when given, reads everything back in each scope the snapshot holds, before the import
+    commits (the gateway's `read_everything`); whatever it raises refuses the snapshot."""
     with store.engine.begin() as conn:
         tables = _checked(snapshot, _schema_version(conn))
         tables[schema.counters] = counter_rows(tables[schema.resources])
@@ -72,11 +83,28 @@ def import_(store: Store, snapshot: object) -> dict:
             for table, rows in tables.items():
                 if rows:
                     conn.execute(insert(table), rows)
-        except exc.IntegrityError as e:
-            raise SnapshotError(f"the snapshot's rows conflict: {e.orig}") from None
+        except exc.DBAPIError as e:
+            raise SnapshotError(f"the database refused the snapshot's rows: {e.orig}") from None
         if conn.dialect.name == "postgresql":
             _realign_sequences(conn, tables)
+        if verify is not None:
+            _read_back(conn, tables[schema.resources], clock, store.backend, verify)
     return {str(table.name): len(rows) for table, rows in tables.items()}
+
+
+def _read_back(conn, resources: list[dict], clock: dict, backend: str, verify: Callable[[Tx], None]) -> None:
+    """Runs `verify` in each scope the snapshot holds, in a savepoint rolled back afterwards."""
+    now = clock_now(clock)
+    for account_id, region in sorted({(r["account_id"], r["region"]) for r in resources}):
+        savepoint = conn.begin_nested()
+        try:
+            verify(Tx(conn, Scope(account_id, region), now=now, timing=clock["timing"], backend=backend,
+                      next_due=None))
+        except Exception as e:
+            raise SnapshotError(f"the resources of account {account_id} in {region} cannot be read back: "
+                                f"{type(e).__name__}: {e}") from None
+        finally:
+            savepoint.rollback()
 
 
 def _realign_sequences(conn, tables) -> None:
@@ -114,6 +142,9 @@ def _checked(snapshot: object, current_version: int) -> dict:
 def _claims(resources: list[dict]) -> list[dict]:
     rows, seen = claim_rows(resources), {}
     for row in rows:
+        if len(row["claim"]) > schema.claims.c.claim.type.length:
+            raise SnapshotError(f"tables.resources: {row['resource_id']} claims a name of {len(row['claim'])} "
+                                "characters, longer than any the API accepts")
         key = (row["account_id"], row["region"], row["claim"])
         if key in seen:
             raise SnapshotError(f"tables.resources: {seen[key]} and {row['resource_id']} both claim "
@@ -129,8 +160,8 @@ def _check_clock(clock: object) -> None:
         raise SnapshotError(f"clock.mode must be one of {', '.join(_CLOCK_MODES)}")
     if clock.get("timing") not in PROFILES:
         raise SnapshotError(f"clock.timing must be one of {', '.join(PROFILES)}")
-    if not _is_number(clock.get("offset")) or abs(clock["offset"]) > LATEST:
-        raise SnapshotError(f"clock.offset must be a number of seconds within ±{LATEST:.0f}")
+    if not _is_number(clock.get("offset")) or not _is_time(time.time() + clock["offset"]):
+        raise SnapshotError(f"clock.offset must keep the clock's now from 0 to {LATEST:.0f}")
     if not (clock.get("frozen_at") is None or _is_time(clock["frozen_at"])):
         raise SnapshotError(f"clock.frozen_at must be null or a time from 0 to {LATEST:.0f}")
     if clock["mode"] == "manual" and clock.get("frozen_at") is None:
@@ -177,8 +208,8 @@ def _check_value(where: str, column, value: object) -> None:
     if isinstance(kind, Integer) and (isinstance(value, bool) or not isinstance(value, int)
                                       or not _INT32[0] <= value <= _INT32[1]):
         raise SnapshotError(f"{where} must be an integer of at most 32 bits")
-    if isinstance(kind, Float) and not (_is_number(value) and abs(value) <= LATEST):
-        raise SnapshotError(f"{where} must be a number within ±{LATEST:.0f}")
+    if isinstance(kind, Float) and not (_is_number(value) and abs(value) <= _LATEST_DUE):
+        raise SnapshotError(f"{where} must be a number within ±{_LATEST_DUE:.0f}")
     if isinstance(kind, JSON) and not isinstance(value, dict):
         raise SnapshotError(f"{where} must be an object")
     _check_plain(where, value)
@@ -222,8 +253,8 @@ def _resource(where: str, row: dict) -> None:
 def _transition(where: str, row: dict) -> None:
     if row["kind"] not in KINDS:
         raise SnapshotError(f"{where}.kind must be one of {', '.join(KINDS)}")
-    if not _is_time(row["due_at"]):
-        raise SnapshotError(f"{where}.due_at must be a time from 0 to {LATEST:.0f}")
+    if not (_is_number(row["due_at"]) and 0 <= row["due_at"] <= _LATEST_DUE):
+        raise SnapshotError(f"{where}.due_at must be a time from 0 to {_LATEST_DUE:.0f}")
 
 
 def _outage(where: str, row: dict) -> None:

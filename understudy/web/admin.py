@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from understudy import __version__
+from understudy import __version__, gateway
 from understudy.domain.scope import Scope
 from understudy.lifecycle import clock, outages
 from understudy.protocol import spec
@@ -148,7 +148,9 @@ async def export_state(request: Request) -> Response:
 
 @_guard
 async def import_state(request: Request) -> Response:
-    return json_response({"imported": snapshot.import_(request.app.state.store, await _json_body(request))})
+    settings = request.app.state.settings
+    return json_response({"imported": snapshot.import_(request.app.state.store, await _json_body(request),
+                                                       verify=lambda tx: gateway.read_everything(settings, tx))})
 
 
 @_guard
