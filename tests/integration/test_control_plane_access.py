@@ -122,7 +122,8 @@ def test_any_region_allows_an_outage_anywhere(own_server):
     assert srv.admin("POST", "/outages", json={"region": "us-east-9"}).json()["region"] == "us-east-9"
 
 
-_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+_SCALAR = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+_JSON = st.recursive(_SCALAR | st.text(max_size=20),
                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner,
                                                                                  max_size=3), max_leaves=8)
 

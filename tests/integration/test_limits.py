@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server, free_port
-from understudy.protocol import limits
+from understudy.protocol import limits, parser
 
 TARGET = {"X-Amz-Target": "WorkspacesService.DescribeWorkspaces", "Content-Type": "application/x-amz-json-1.1",
           "Authorization": "AWS4-HMAC-SHA256 Credential=123456789012/20261127/us-east-1/workspaces/aws4_request, "
@@ -121,3 +121,38 @@ def test_serve_refuses_a_non_loopback_address_without_a_token(host):
     r = subprocess.run([sys.executable, "-m", "understudy", "serve", "--host", host, "--port", str(free_port()),
                         "--db", "sqlite://"], capture_output=True, text=True, timeout=60, env={"PATH": ""})
     assert r.returncode == 2 and "--admin-token" in r.stderr
+
+
+def test_only_operations_that_carry_files_take_large_bodies(srv):
+    r = httpx.post(srv.url + "/", headers=TARGET, content=b"{}" + b" " * limits.AWS_BODY_BYTES, timeout=30)
+    assert (r.status_code, aws_error(r)) == (413, "RequestEntityTooLargeException")
+    branding = {**TARGET, "X-Amz-Target": "WorkspacesService.ImportClientBranding"}
+    r = httpx.post(srv.url + "/", headers=branding, content=b"{}" + b" " * (2 * limits.AWS_BODY_BYTES), timeout=30)
+    assert r.status_code == 400 and aws_error(r) == "ValidationException", "read and parsed, not refused at the door"
+
+
+def test_many_arrays_are_refused_before_decoding(srv):
+    body = b'{"WorkspaceIds": [' + b",".join([b"[]"] * (parser.MAX_CONTAINERS + 1)) + b"]}"
+    r = httpx.post(srv.url + "/", headers=TARGET, content=body, timeout=30)
+    assert (r.status_code, aws_error(r)) == (400, "SerializationException")
+
+
+def test_bodies_in_flight_share_one_budget(srv):
+    """Uploads that have declared their size hold it while they arrive: past the budget, a retryable 503."""
+    head = ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: WorkspacesService.ImportClientBranding\r\n"
+            f"Content-Type: application/x-amz-json-1.1\r\nContent-Length: {limits.MAX_BODY_BYTES}\r\n\r\n").encode()
+    held = []
+    try:
+        for _ in range(limits.IN_FLIGHT_BYTES // limits.MAX_BODY_BYTES):
+            s = socket.create_connection(("127.0.0.1", srv.port), timeout=30)
+            s.sendall(head + b"{")
+            held.append(s)
+        time.sleep(0.5)  # let the server read their heads
+        branding = {**TARGET, "X-Amz-Target": "WorkspacesService.ImportClientBranding"}
+        r = httpx.post(srv.url + "/", headers=branding, content=b"{}" + b" " * 1000, timeout=30)
+        assert (r.status_code, aws_error(r)) == (503, "ServiceUnavailableException")
+    finally:
+        for s in held:
+            s.close()
+    time.sleep(0.5)
+    assert httpx.post(srv.url + "/", headers=TARGET, content=b"{}").status_code == 200, "the budget came back"

@@ -39,8 +39,16 @@ _LEFT = ("TERMINATING", "TERMINATED")
 
 
 def user_claim(directory_id: str, user_name: str) -> str:
-    """One live WorkSpace per user and directory; user names compare without case [AWS]."""
+    """One live WorkSpace per user and directory; user names compare without case [AWS].
+
+    A standby does not hold its user's name [CHOSEN]: it stands in for a WorkSpace of another Region, and
+    its directory's users may have WorkSpaces of their own there (as `understudy seed` makes them)."""
     return f"user/{directory_id}/{user_name.lower()}"
+
+
+def standby_claim(primary_region: str, primary_id: str) -> str:
+    """One live standby per primary in each Region."""
+    return f"standby-of/{primary_region}/{primary_id}"
 
 
 def connection_string_claim(connection_string: str) -> str:
@@ -59,9 +67,12 @@ def account_link_claim(other_account_id: str) -> str:
 
 
 def _workspace_claims(doc: dict) -> list[str]:
-    if doc.get("State") in _LEFT or not isinstance(doc.get("UserName"), str):
+    primary = doc.get("_Primary")
+    if doc.get("State") in _LEFT:
         return []
-    return [user_claim(doc.get("DirectoryId"), doc["UserName"])]
+    if isinstance(primary, dict):
+        return [standby_claim(primary.get("Region"), primary.get("WorkspaceId"))]
+    return [user_claim(doc.get("DirectoryId"), doc["UserName"])] if isinstance(doc.get("UserName"), str) else []
 
 
 def _alias_claims(doc: dict) -> list[str]:

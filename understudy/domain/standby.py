@@ -24,8 +24,6 @@ FAILURES = {
                            "The WorkSpace {id} is itself a standby WorkSpace and cannot be a primary."),
     "exists": ("ResourceExists.WorkSpace", "The WorkSpace {id} already has a standby WorkSpace in Region {region}."),
     "duplicate": ("ResourceExists.WorkSpace", "The primary WorkSpace {id} appears more than once in this request."),
-    # [CHOSEN] A standby is the user's WorkSpace in its directory, so the one-per-user rule of CreateWorkspaces holds.
-    "user_exists": ("ResourceExists.WorkSpace", "The user {user} already has a WorkSpace in directory {directory}."),
     "state": ("InvalidResourceState.WorkSpace",
               "The primary WorkSpace {id} is in state {state}; it must be AVAILABLE or STOPPED."),
     "configuration": ("OperationNotSupported.WorkSpaceConfiguration",

@@ -14,7 +14,7 @@ from understudy.domain.errors import (
     UnsupportedWorkspaceConfigurationException,
 )
 from understudy.domain.outages import shown_state
-from understudy.domain.resources import user_claim
+from understudy.domain.resources import standby_claim
 from understudy.operations.tags import tag_problem
 from understudy.protocol import spec
 
@@ -95,14 +95,10 @@ def _item_problem(ctx, item: dict, seen: set, primary_region: str) -> tuple[str,
         return rules.failure("directory_not_found")
     if is_standby(primary):
         return rules.failure("primary_is_standby", id=pid)
-    has_one = any(ref["Region"] == ctx.scope.region and (other := _live(ctx.tx, ref)) is not None
-                  and other["State"] not in _GONE_STATES for ref in primary.get("_Standbys", []))
-    if has_one:
+    if ctx.tx.held(standby_claim(primary_region, pid)):
         return rules.failure("exists", id=pid, region=ctx.scope.region)
     if pid in seen:
         return rules.failure("duplicate", id=pid)
-    if ctx.tx.held(user_claim(item["DirectoryId"], primary["UserName"])):
-        return rules.failure("user_exists", user=primary["UserName"], directory=item["DirectoryId"])
     if primary["State"] not in ("AVAILABLE", "STOPPED"):
         return rules.failure("state", id=pid, state=primary["State"])
     unsupported = rules.unsupported_configuration(primary.get("WorkspaceProperties", {}))

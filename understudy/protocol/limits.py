@@ -1,8 +1,12 @@
 """Limits at the HTTP edge: body and header size (answered as AWS JSON errors) and slow connections.
 
 Every request, to the AWS API and to the control plane, passes `Limits` before routing. A body over
-MAX_BODY_BYTES answers 413 `RequestEntityTooLargeException` (AWS's common error for it); headers
-over MAX_HEADER_BYTES answer 431. Above H11_MAX_HEADER_BYTES uvicorn itself refuses the request
+its limit answers 413 `RequestEntityTooLargeException` (AWS's common error for it): MAX_BODY_BYTES
+for an operation whose input carries files (ImportClientBranding's logos) and for the control
+plane, AWS_BODY_BYTES for every other AWS operation. Headers over MAX_HEADER_BYTES answer 431.
+All bodies being read or handled at once share IN_FLIGHT_BYTES: a request that would take the
+total past it answers a retryable 503 `ServiceUnavailableException` before its body is read, so
+many large uploads at once cannot exhaust memory. Above H11_MAX_HEADER_BYTES uvicorn itself refuses the request
 (a plain-text 400) before any of our code runs: that bound keeps a hostile client's memory small.
 
 uvicorn times out idle keep-alive connections but never a connection that connects and then sends
@@ -11,26 +15,66 @@ connection whose request has not fully arrived REQUEST_DEADLINE_SECONDS after it
 its previous response.
 """
 
+from functools import cache
+
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from understudy.domain.errors import AwsError, RequestEntityTooLargeException, RequestHeaderFieldsTooLargeException
-from understudy.protocol import serializer
+from understudy.domain.errors import (
+    AwsError,
+    RequestEntityTooLargeException,
+    RequestHeaderFieldsTooLargeException,
+    ServiceUnavailableException,
+)
+from understudy.protocol import parser, serializer, spec
 
 # The largest WorkSpaces input is ImportClientBranding: up to 6 MB of logos (AWS's limit), about 8 MB
 # as base64 in JSON. 16 MiB admits it with room to spare.
 MAX_BODY_BYTES = 16 << 20
+# Every other input is small: 25 WorkSpaces with 50 tags each is about half a MiB. [CHOSEN]
+AWS_BODY_BYTES = 1 << 20
+IN_FLIGHT_BYTES = 64 << 20
 MAX_HEADER_BYTES = 16 << 10
 H11_MAX_HEADER_BYTES = 64 << 10
 KEEP_ALIVE_SECONDS = 5
 REQUEST_DEADLINE_SECONDS = 10
 
 
+def body_limit(target: bytes | None) -> int:
+    """The largest body an X-Amz-Target's operation takes: the full allowance only where the model's input
+    carries a blob (a file), AWS_BODY_BYTES elsewhere; requests without a target are the control plane's."""
+    if target is None:
+        return MAX_BODY_BYTES
+    try:
+        service, op = parser.resolve_target(target.decode("latin-1"))
+    except AwsError:
+        return AWS_BODY_BYTES  # refused once read: an unknown operation needs no large body
+    return _operation_limit(service, op.name)
+
+
+@cache  # keyed by the model's operations, a bounded set, never by what a client sends
+def _operation_limit(service: str, name: str) -> int:
+    shape = spec.operation_model(service, name).input_shape
+    return MAX_BODY_BYTES if shape is not None and _carries_blob(shape, set()) else AWS_BODY_BYTES
+
+
+def _carries_blob(shape, seen: set) -> bool:
+    if shape.name in seen:
+        return False
+    seen.add(shape.name)
+    if shape.type_name == "blob":
+        return True
+    children = {"structure": lambda: shape.members.values(), "list": lambda: [shape.member],
+                "map": lambda: [shape.value]}.get(shape.type_name, list)()
+    return any(_carries_blob(child, seen) for child in children)
+
+
 class Limits:
     """ASGI middleware: refuses oversized headers and bodies; hands the app a body already read in full."""
 
-    def __init__(self, app, max_body: int = MAX_BODY_BYTES, max_headers: int = MAX_HEADER_BYTES):
-        self.app, self.max_body, self.max_headers = app, max_body, max_headers
+    def __init__(self, app, max_headers: int = MAX_HEADER_BYTES, in_flight: int = IN_FLIGHT_BYTES):
+        self.app, self.max_headers, self.budget = app, max_headers, in_flight
+        self.in_flight = 0  # bytes of the bodies being read or handled now, in this process
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -41,24 +85,49 @@ class Limits:
             await reject(send, RequestHeaderFieldsTooLargeException(
                 f"The request's headers are {header_bytes} bytes; Understudy accepts at most {self.max_headers}."))
             return
-        length = dict(scope["headers"]).get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.max_body:
-            await reject(send, self._too_large())
+        headers = dict(scope["headers"])
+        limit = body_limit(headers.get(b"x-amz-target")) if scope["path"] == "/" else MAX_BODY_BYTES
+        length = headers.get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > limit:
+            await reject(send, _too_large(limit))
             return
-        body, more = bytearray(), True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > self.max_body:  # a chunked body has no content-length to refuse up front
-                await reject(send, self._too_large())
-                return
-        await self.app(scope, _replay(bytes(body), receive), send)
+        held = int(length)
+        if not self._reserve(held):
+            await reject(send, self._busy())
+            return
+        try:
+            body, more = bytearray(), True
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                body += message.get("body", b"")
+                more = message.get("more_body", False)
+                if len(body) > limit:  # a chunked body has no content-length to refuse up front
+                    await reject(send, _too_large(limit))
+                    return
+                if len(body) > held:  # a chunked body reserves as it arrives
+                    if not self._reserve(len(body) - held):
+                        await reject(send, self._busy())
+                        return
+                    held = len(body)
+            await self.app(scope, _replay(bytes(body), receive), send)
+        finally:
+            self.in_flight -= held
 
-    def _too_large(self) -> RequestEntityTooLargeException:
-        return RequestEntityTooLargeException(f"Request body must be at most {self.max_body} bytes.")
+    def _reserve(self, n: int) -> bool:
+        if self.in_flight + n > self.budget:
+            return False
+        self.in_flight += n
+        return True
+
+    def _busy(self) -> ServiceUnavailableException:
+        return ServiceUnavailableException(f"Understudy is reading {self.in_flight} bytes of other requests' bodies "
+                                           "already; retry shortly.")
+
+
+def _too_large(limit: int) -> RequestEntityTooLargeException:
+    return RequestEntityTooLargeException(f"Request body must be at most {limit} bytes.")
 
 
 def _replay(body: bytes, receive):

@@ -44,6 +44,9 @@ _TOTAL_FOR_UPDATE = _TOTAL.with_for_update()
 _CL = schema.claims
 _HELD = select(_CL.c.resource_id).where(_CL.c.account_id == bindparam("k_account"),
                                         _CL.c.region == bindparam("k_region"), _CL.c.claim == bindparam("k_claim"))
+_CLAIMS_OF = select(_CL.c.claim).where(_CL.c.account_id == bindparam("k_account"),
+                                       _CL.c.region == bindparam("k_region"), _CL.c.kind == bindparam("k_kind"),
+                                       _CL.c.resource_id == bindparam("k_id"))
 _UNCLAIM = delete(_CL).where(_CL.c.account_id == bindparam("k_account"), _CL.c.region == bindparam("k_region"),
                              _CL.c.kind == bindparam("k_kind"), _CL.c.resource_id == bindparam("k_id"))
 _GET_MANY = select(_R.c.doc).where(_R.c.account_id == bindparam("k_account"), _R.c.region == bindparam("k_region"),
@@ -124,9 +127,16 @@ class Tx:
         k = KINDS[kind]
         self.conn.execute(_UPDATE, {**self._params(kind, doc[k.id]), "doc": doc, **column_values(k, doc)})
         if k.claims_change:
-            self.conn.execute(_UNCLAIM, self._params(kind, doc[k.id]))
-            self._claim(kind, doc[k.id], claims(k, doc))
+            self._reclaim(kind, doc[k.id], set(claims(k, doc)))
         return doc
+
+    def _reclaim(self, kind: str, rid: str, wanted: set[str]) -> None:
+        """Gives up the names a resource no longer holds and takes new ones, touching none that stay: rewriting
+        a kept name would make a concurrent claimant of it and this transaction wait for each other."""
+        held = set(self.conn.execute(_CLAIMS_OF, self._params(kind, rid)).scalars())
+        if held - wanted:
+            self.conn.execute(delete(_CL).where(self._key(_CL), _CL.c.claim.in_(sorted(held - wanted))))
+        self._claim(kind, rid, sorted(wanted - held))
 
     def delete(self, kind: str, rid: str) -> None:
         gone = self.conn.execute(_DELETE, self._params(kind, rid)).scalar()
