@@ -95,8 +95,7 @@ def serve(log_level: str, **kw) -> None:
     app = create_app(settings)
     click.echo(f"Understudy listening on http://{settings.host}:{settings.port} (store: {settings.db})", err=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
-                http=limits.DeadlineH11Protocol, timeout_keep_alive=limits.KEEP_ALIVE_SECONDS,
-                h11_max_incomplete_event_size=limits.H11_MAX_HEADER_BYTES)
+                **limits.SERVER_OPTIONS)
 
 
 @main.command()

@@ -6,19 +6,19 @@ for an operation whose input carries files (ImportClientBranding's logos) and fo
 plane, AWS_BODY_BYTES for every other AWS operation. Headers over MAX_HEADER_BYTES answer 431.
 All bodies being read or handled at once share IN_FLIGHT_BYTES: a request that would take the
 total past it answers a retryable 503 `ServiceUnavailableException` before its body is read, so
-many large uploads at once cannot exhaust memory. Above H11_MAX_HEADER_BYTES uvicorn itself refuses the request
-(a plain-text 400) before any of our code runs: that bound keeps a hostile client's memory small.
+many large uploads at once cannot exhaust memory. A head (request line and headers) over
+MAX_HEAD_BYTES is refused by the protocol while it arrives, before any of our code runs: that bound
+keeps a hostile client's memory small.
 
 uvicorn times out idle keep-alive connections but never a connection that connects and then sends
-nothing or half a request (it arms its timer only after a response). `DeadlineH11Protocol` closes a
-connection whose request has not fully arrived REQUEST_DEADLINE_SECONDS after it opened or after
-its previous response.
+nothing or half a request (it arms its timer only after a response). `DeadlineHttpToolsProtocol`
+closes a connection whose request has not fully arrived REQUEST_DEADLINE_SECONDS after it opened or
+after its previous response.
 """
 
 from functools import cache
 
-import h11
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from understudy.domain.errors import (
     AwsError,
@@ -35,7 +35,7 @@ MAX_BODY_BYTES = 16 << 20
 AWS_BODY_BYTES = 1 << 20
 IN_FLIGHT_BYTES = 64 << 20
 MAX_HEADER_BYTES = 16 << 10
-H11_MAX_HEADER_BYTES = 64 << 10
+MAX_HEAD_BYTES = 64 << 10
 KEEP_ALIVE_SECONDS = 5
 REQUEST_DEADLINE_SECONDS = 10
 
@@ -150,24 +150,42 @@ async def reject(send, err: AwsError) -> None:
     await send({"type": "http.response.body", "body": serializer.error_body(err)})
 
 
-class DeadlineH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, plus a deadline for each request to arrive whole (head and body)."""
+class DeadlineHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (llhttp, the fastest it has), plus two bounds it lacks: a deadline for
+    each request to arrive whole (head and body), and MAX_HEAD_BYTES for a request's head, past which the
+    connection gets a 431 in AWS's format and is closed, before the head is kept any longer."""
 
     _deadline = None
+    _head: int | None = 0  # bytes of the current request's head so far; None once the head is whole
+    _requests = 0  # requests that have arrived whole on this connection
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
         self._arm()
 
+    def data_received(self, data: bytes) -> None:
+        requests, started = self._requests, self._head is not None
+        super().data_received(data)
+        if started and self._head is not None and self._requests == requests and not self.transport.is_closing():
+            self._head += len(data)  # the head was not whole before this chunk nor after it: all of it is head
+            if self._head > MAX_HEAD_BYTES:
+                self._refuse_head()
+
+    def on_headers_complete(self) -> None:
+        self._head = None
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._head = 0  # what comes next on the connection is the next request's head
+        self._requests += 1
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        super().on_message_complete()
+
     def on_response_complete(self) -> None:
         self._arm()  # first: a pipelined request that uvicorn handles inside the call below may cancel it
         super().on_response_complete()
-
-    def handle_events(self) -> None:
-        super().handle_events()
-        if self.conn.their_state in (h11.DONE, h11.MUST_CLOSE, h11.CLOSED) and self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
 
     def connection_lost(self, exc) -> None:
         if self._deadline is not None:
@@ -183,3 +201,15 @@ class DeadlineH11Protocol(H11Protocol):
         self._deadline = None
         if not self.transport.is_closing():
             self.transport.close()
+
+    def _refuse_head(self) -> None:
+        err = RequestHeaderFieldsTooLargeException(f"The request's head is over {MAX_HEAD_BYTES} bytes.")
+        body = serializer.error_body(err)
+        head = "".join(f"{k}: {v}\r\n" for k, v in serializer.error_headers(err).items())
+        self.transport.write(f"HTTP/1.1 431 Request Header Fields Too Large\r\n{head}content-length: {len(body)}\r\n"
+                             "connection: close\r\n\r\n".encode() + body)
+        self.transport.close()
+
+
+SERVER_OPTIONS = {"http": DeadlineHttpToolsProtocol, "loop": "uvloop", "timeout_keep_alive": KEEP_ALIVE_SECONDS}
+"""How `understudy serve` and `serve_in_thread` run uvicorn: llhttp and uvloop, the stack's fastest."""
