@@ -17,7 +17,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import boto3
@@ -73,7 +75,7 @@ def client(url: str, region: str = "us-east-1", service: str = "workspaces"):
 
 
 def wrk(url: str, ids_file: Path, seconds: int = 10) -> dict:
-    out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s", str(HERE / "describe_by_id.lua"),
+    out = subprocess.run(["wrk", "-t1", "-c32", f"-d{seconds}s", "--latency", "-s", str(HERE / "describe_by_id.lua"),
                           url], capture_output=True, text=True, env={**os.environ, "IDS_FILE": str(ids_file)}).stdout
     to_ms = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -153,6 +155,54 @@ def create_rates(url: str, seeded: dict) -> dict:
     return {k: round(v["rps"], 1) for k, v in rates.items()}
 
 
+AWS_HEADERS = {"Content-Type": "application/x-amz-json-1.1",
+               "Authorization": f"AWS4-HMAC-SHA256 Credential={ACCOUNT}/20261127/us-east-1/workspaces/aws4_request, "
+                                "SignedHeaders=host, Signature=0"}
+BRANDING = {**AWS_HEADERS, "X-Amz-Target": "WorkspacesService.ImportClientBranding"}
+
+
+def nested_body_attack(url: str, ids: list[str], seconds: float = 10.0) -> dict:
+    """Another client's by-id latency while an attacker sends 16.5 MB bodies of `[[],[],...]` one after
+    another, to the one operation allowed 16 MiB (ImportClientBranding)."""
+    attack = b"[" + b",".join([b"[]"] * (16_500_000 // 3)) + b"]"
+    stop, answers = threading.Event(), []
+
+    def attacker():
+        with httpx.Client(timeout=60) as http:
+            while not stop.is_set():
+                answers.append(http.post(url + "/", headers=BRANDING, content=attack).status_code)
+
+    thread = threading.Thread(target=attacker)
+    thread.start()
+    try:
+        time.sleep(0.5)
+        ws, deadline, latencies = client(url), time.monotonic() + seconds, []
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            ws.describe_workspaces(WorkspaceIds=[ids[len(latencies) % len(ids)]])
+            latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        stop.set()
+        thread.join()
+    q = statistics.quantiles(latencies, n=100)
+    return {"attack_requests": len(answers), "attack_statuses": sorted(set(answers)), "other_p50_ms": q[49],
+            "other_p99_ms": q[98]}
+
+
+def max_size_uploads(url: str, n: int = 60) -> dict:
+    """n ImportClientBranding uploads of the largest body allowed, all at once; the answers they get."""
+    logo = "A" * (15 << 20)
+    body = json.dumps({"ResourceId": "d-1234567890", "DeviceTypeWindows": {"Logo": logo}}).encode()
+
+    def upload(_):
+        return httpx.post(url + "/", headers=BRANDING, content=body, timeout=120).status_code
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        statuses = list(pool.map(upload, range(n)))
+    return {"uploads": n, "body_mb": round(len(body) / 2**20, 1),
+            "statuses": {str(s): statuses.count(s) for s in sorted(set(statuses))}}
+
+
 def fresh_pg() -> str:
     name = "understudy_bench_" + secrets.token_hex(4)
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -199,8 +249,9 @@ def understudy_run(backend: str, size: int, workdir: Path, keep: Path | None) ->
         seeded = seed(db, size)
     seed_s = time.monotonic() - started
     port = free_port()
-    srv = Process([sys.executable, "-m", "understudy", "serve", "--port", str(port), "--db", db,
-                   "--log-level", "warning"], port, "/_understudy/health")
+    # As users run it: `understudy serve`'s defaults, logging included.
+    srv = Process([sys.executable, "-m", "understudy", "serve", "--port", str(port), "--db", db], port,
+                  "/_understudy/health")
     try:
         ids = collect_ids(srv.url)
         ids_file = workdir / "ids.txt"
@@ -212,6 +263,10 @@ def understudy_run(backend: str, size: int, workdir: Path, keep: Path | None) ->
             result["full_listing"] = full_listing(srv.url, REGIONS)
             result["create_calls_per_s"] = create_rates(srv.url, seeded)
         result["peak_rss_mb"] = round(srv.peak_rss_mb(), 1)
+        if backend == "sqlite" and size <= 10_000:
+            result["nested_body_attack"] = nested_body_attack(srv.url, ids)
+            result["max_size_uploads"] = max_size_uploads(srv.url)
+            result["peak_rss_mb_after_uploads"] = round(srv.peak_rss_mb(), 1)
         return result
     finally:
         srv.stop()
@@ -248,8 +303,8 @@ def moto_run(moto_server: str, size: int, workdir: Path) -> dict:
 
 def bare_run(workdir: Path) -> dict:
     port = free_port()
-    srv = Process([sys.executable, "-m", "uvicorn", "bench.bare_asgi:app", "--port", str(port), "--log-level",
-                   "warning", "--no-access-log"], port, "/")
+    srv = Process([sys.executable, "-m", "uvicorn", "bench.bare_asgi:app", "--port", str(port), "--http", "httptools",
+                   "--loop", "uvloop", "--log-level", "warning", "--no-access-log"], port, "/")
     try:
         ids_file = workdir / "bare-ids.txt"
         ids_file.write_text("ws-abcdefghi")

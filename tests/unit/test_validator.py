@@ -74,3 +74,15 @@ def test_several_failures_reported_at_once():
 def test_directory_service_model_validates_too():
     msg = check("DescribeDirectories", {"Limit": -1}, service="ds")
     assert "Member must have value greater than or equal to 0" in msg
+
+
+def test_an_error_does_not_grow_with_the_input():
+    """A 12 MB logo once came back inside a 59 MB error message."""
+    logo = b"\0" * 12_000_000
+    msg = check("ImportClientBranding", {"ResourceId": "d-1234567890", "DeviceTypeWindows": {"Logo": logo}})
+    assert msg == ("1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=12000000 cap=12000000]' "
+                   "at 'deviceTypeWindows.logo' failed to satisfy constraint: Member must have length less than or "
+                   "equal to 1500000")
+    long_name = "x" * 5000
+    msg = check("CreateConnectionAlias", {"ConnectionString": long_name})
+    assert f"Value '{'x' * validator.SHOWN_CHARS}...' at 'connectionString'" in msg and len(msg) < 1000
