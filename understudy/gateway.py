@@ -64,7 +64,7 @@ def handle(settings: Settings, store: Store, raw_headers: list[tuple[bytes, byte
         e = errors.InternalFailure(f"Understudy failed on this request; see its log for request {request_id}.")
         response = Response(500, serializer.error_headers(e), serializer.error_body(e))
     response.headers["x-amzn-RequestId"] = request_id
-    log.info("op=%s region=%s account=%s status=%s ms=%.2f request_id=%s", op_name,
+    log.debug("op=%s region=%s account=%s status=%s ms=%.2f request_id=%s", op_name,
              scope.region if scope else "-", scope.account_id if scope else "-", response.status,
              (time.perf_counter() - started) * 1000, request_id)
     return response
