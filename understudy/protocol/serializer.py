@@ -8,6 +8,8 @@ level is kept, as AWS does (the AWS CLI's own example of terminate-workspaces pr
 
 import base64
 import datetime as dt
+from collections.abc import Callable
+from functools import cache
 
 import orjson
 from botocore.model import OperationModel, Shape
@@ -29,33 +31,64 @@ def serialize(op: OperationModel, result: dict | None) -> bytes:
         if member.type_name == "list" and not value:
             out[name] = []
             continue
-        encoded = _value(member, value)
+        enc = _encoder(member)
+        encoded = enc(value) if enc is not None else value
         if encoded is not None:
             out[name] = encoded
     return orjson.dumps(out)
 
 
-def _value(shape: Shape, value: object) -> object:
+Encoder = Callable[[object], object]
+
+
+@cache  # shapes come from the cached service models, so each is compiled once per process
+def _encoder(shape: Shape) -> Encoder | None:
+    """A function that puts a stored value of this shape on the wire, or None where it goes as it is
+    (strings, numbers, booleans). Built once per shape: the walk over the shape is not repeated per value."""
     t = shape.type_name
     if t == "structure":
-        out = {}
-        for name, member in shape.members.items():
-            v = value.get(name)
-            if v is not None:
-                encoded = _value(member, v)
-                if encoded is not None:
-                    out[name] = encoded
-        return out or None
+        return _structure(shape)
     if t == "list":
-        items = [e for e in (_value(shape.member, v) for v in value) if e is not None]
-        return items or None
+        return _list(shape)
     if t == "map":
-        return {k: _value(shape.value, v) for k, v in value.items()} or None
+        return _map(shape)
     if t == "timestamp":
-        return value.timestamp() if isinstance(value, dt.datetime) else float(value)
+        return lambda value: value.timestamp() if isinstance(value, dt.datetime) else float(value)
     if t == "blob":
-        return base64.b64encode(value).decode() if isinstance(value, bytes) else value
-    return value
+        return lambda value: base64.b64encode(value).decode() if isinstance(value, bytes) else value
+    return None
+
+
+def _structure(shape: Shape) -> Encoder:
+    members: list[tuple[str, Encoder | None]] = []  # filled on first use: a shape may contain itself
+
+    def encode(value):
+        if not members:
+            members.extend((name, _encoder(member)) for name, member in shape.members.items())
+        out = {}
+        for name, enc in members:
+            v = value.get(name)
+            if v is not None and enc is not None:
+                v = enc(v)
+            if v is not None:
+                out[name] = v
+        return out or None
+    return encode
+
+
+def _list(shape: Shape) -> Encoder:
+    def encode(value):
+        enc = _encoder(shape.member)
+        items = [e for e in (map(enc, value) if enc is not None else value) if e is not None]
+        return items or None
+    return encode
+
+
+def _map(shape: Shape) -> Encoder:
+    def encode(value):
+        enc = _encoder(shape.value)
+        return {k: enc(v) if enc is not None else v for k, v in value.items()} or None
+    return encode
 
 
 def error_body(err: AwsError) -> bytes:
