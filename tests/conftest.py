@@ -73,6 +73,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _self_and_parent(pid: int | None) -> tuple[int | None, ...]:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (OSError, TypeError):
+        return (pid,)
+    return pid, int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+
+
 class Server:
     """A real server process; `restart()` keeps its database."""
 
@@ -99,8 +107,8 @@ class Server:
                 time.sleep(0.05)
                 continue
             # The port was free when chosen, but another test worker may have taken it since: only our own
-            # process's answer counts.
-            if health.status_code == 200 and health.json().get("pid") == self.proc.pid:
+            # process's answer counts (or, with --workers, one of its children's).
+            if health.status_code == 200 and self.proc.pid in _self_and_parent(health.json().get("pid")):
                 return self
             self.stop()
             self.port = free_port()

@@ -2,6 +2,12 @@
 
 import asyncio
 import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import tempfile
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -10,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from understudy import gateway
-from understudy.config import Settings
+from understudy.config import Settings, from_options
 from understudy.lifecycle import worker
 from understudy.protocol.limits import Limits
 from understudy.store import Store
@@ -63,20 +69,60 @@ class Dispatch:
             await self.control(scope, receive, send)
 
 
-def create_app(settings: Settings, store: Store | None = None) -> Limits:
-    """The whole app: every request passes the edge's limits and access checks, then `Dispatch`."""
+SETTINGS_ENV = "UNDERSTUDY_SERVE_OPTIONS"  # how `serve --workers N` hands its options to each process
+
+
+def prepare(settings: Settings, store: Store | None = None) -> Store:
+    """The store, migrated, with the clock as the options say."""
     store = store or Store(settings.db)
     store.migrate(mode=settings.clock, timing=settings.timing)
     store.set_clock(mode=settings.clock, timing=settings.timing)
+    return store
+
+
+def from_environment() -> Limits:
+    """The app of one of `serve --workers N`'s processes, from the options the command left in SETTINGS_ENV."""
+    options = json.loads(os.environ[SETTINGS_ENV])
+    logging.basicConfig(level=options.pop("log_level").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = from_options(**options)
+    return create_app(settings, Store(settings.db), worker_lock=_worker_lock_path(settings.db))
+
+
+def _worker_lock_path(db: str) -> str:
+    return os.path.join(tempfile.gettempdir(), f"understudy-worker-{hashlib.sha256(db.encode()).hexdigest()[:16]}.lock")
+
+
+def _try_lock(path: str):
+    """The open lock file when this process is the first to lock it, else None. Closing it (or the
+    process ending) releases the lock."""
+    handle = open(path, "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def create_app(settings: Settings, store: Store | None = None, worker_lock: str | None = None) -> Limits:
+    """The whole app: every request passes the edge's limits and access checks, then `Dispatch`.
+
+    With `worker_lock` (a file path), only the process that locks it first runs the lifecycle worker."""
+    store = prepare(settings, store)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
         stop = asyncio.Event()
-        task = asyncio.create_task(worker.run_in_loop(store, stop)) if settings.worker else None
+        held = _try_lock(worker_lock) if settings.worker and worker_lock else None
+        runs = settings.worker and (worker_lock is None or held is not None)
+        task = asyncio.create_task(worker.run_in_loop(store, stop)) if runs else None
         yield
         stop.set()
         if task:
             await task
+        if held is not None:
+            held.close()
 
     aws = AwsApi(settings, store)
     control = Starlette(

@@ -20,17 +20,9 @@ from understudy.domain.timing import PROFILES
 
 def _settings(**kw) -> config.Settings:
     try:
-        quotas = config.parse_quotas(kw.pop("quota"))
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--quota") from None
-    credentials = kw.pop("credentials")
-    try:
-        policies = config.load_policies(kw.pop("policy"))
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--policy") from None
-    return config.Settings(quota_overrides=quotas, key_accounts=config.load_credentials(credentials),
-                           key_secrets=config.load_credentials(credentials, "secret_access_key"), policies=policies,
-                           **kw)
+        return config.from_options(**kw)
+    except config.OptionError as e:
+        raise click.BadParameter(str(e), param_hint=e.option) from None
 
 
 @click.group()
@@ -75,12 +67,15 @@ def main() -> None:
               "a proxy or a container name ('*' for any). Repeatable.")
 @click.option("--worker/--no-worker", default=True, show_default=True, envvar="UNDERSTUDY_WORKER",
               help="Run the lifecycle worker inside this server (turn off when `understudy worker` runs beside).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, envvar="UNDERSTUDY_WORKERS",
+              help="Server processes sharing the port and the database (a SQLite file or PostgreSQL); the lifecycle "
+              "worker runs in one of them.")
 @click.option("--log-level", default="info", show_default=True, envvar="UNDERSTUDY_LOG_LEVEL")
-def serve(log_level: str, **kw) -> None:
+def serve(log_level: str, workers: int, **kw) -> None:
     """Run the WorkSpaces endpoint (and the lifecycle worker) on HOST:PORT."""
     import uvicorn
 
-    from understudy.app import create_app
+    from understudy.app import SETTINGS_ENV, create_app, prepare
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     from understudy.protocol import limits
@@ -92,10 +87,18 @@ def serve(log_level: str, **kw) -> None:
     if settings.auth == "strict" and not settings.admin_token:
         click.echo("Note: --auth strict guards the AWS API; without --admin-token any local process can still read "
                    "and replace every account's state through /_understudy.", err=True)
-    app = create_app(settings)
     click.echo(f"Understudy listening on http://{settings.host}:{settings.port} (store: {settings.db})", err=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
-                **limits.SERVER_OPTIONS)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
+                    access_log=False, **limits.SERVER_OPTIONS)
+        return
+    if settings.db in ("sqlite://", "sqlite:///:memory:"):
+        raise click.UsageError("--workers needs a database the processes can share: a SQLite file or PostgreSQL.")
+    prepare(settings)  # migrated once, before the processes start together
+    # Each process builds the same settings from the same options (policies and credentials read anew).
+    os.environ[SETTINGS_ENV] = json.dumps({**kw, "log_level": log_level})
+    uvicorn.run("understudy.app:from_environment", factory=True, workers=workers, host=settings.host,
+                port=settings.port, log_level="warning", access_log=False, **limits.SERVER_OPTIONS)
 
 
 @main.command()

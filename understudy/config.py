@@ -61,6 +61,30 @@ class Settings:
         return self.admin_token is not None or not is_loopback(self.host)
 
 
+class OptionError(ValueError):
+    """A command-line option's value Understudy cannot use; `option` names it."""
+
+    def __init__(self, option: str, message: str):
+        super().__init__(message)
+        self.option = option
+
+
+def from_options(**kw) -> Settings:
+    """Settings from `understudy serve`'s options, as click gives them (files named, not yet read)."""
+    try:
+        quotas = parse_quotas(kw.pop("quota", ()))
+    except ValueError as e:
+        raise OptionError("--quota", str(e)) from None
+    credentials = kw.pop("credentials", None)
+    try:
+        policies = load_policies(kw.pop("policy", None))
+    except ValueError as e:
+        raise OptionError("--policy", str(e)) from None
+    kw["allowed_hosts"] = tuple(kw.get("allowed_hosts", ()))
+    return Settings(quota_overrides=quotas, key_accounts=load_credentials(credentials),
+                    key_secrets=load_credentials(credentials, "secret_access_key"), policies=policies, **kw)
+
+
 def is_loopback(host: str) -> bool:
     """Only loopback is private to this machine; `0.0.0.0` and any name but localhost may be reachable."""
     if host == "localhost":

@@ -1,10 +1,16 @@
 """The server as a process: state across a restart, the credentials file, the command line."""
 
+import fcntl
 import json
+import pathlib
+import sqlite3
 import subprocess
 import sys
+import tempfile
+import time
 
 import boto3
+import httpx
 import pytest
 
 from tests.conftest import Server
@@ -122,3 +128,36 @@ def test_seed_fills_regions_with_workspaces_and_standby_pairs(tmp_path):
         assert {w["State"] for w in found} == {"AVAILABLE", "STOPPED"}
     finally:
         srv.stop()
+
+
+def test_several_processes_share_the_port_the_database_and_one_lifecycle_worker(own_server, tmp_path):
+    srv = own_server("--workers", "2", "--timing", "fast")
+    pids = {httpx.get(srv.url + "/_understudy/health").json()["pid"] for _ in range(40)}
+    assert len(pids) == 2, "both processes answer"
+    ws = client(srv)
+    for i in range(10):  # whichever process answers, all see one database
+        ws.create_ip_group(GroupName=f"group-{i}")
+    assert len(ws.describe_ip_groups()["Result"]) == 10
+    ds = boto3.client("ds", endpoint_url=srv.url, region_name="us-east-1", aws_access_key_id="123456789012",
+                      aws_secret_access_key="x")
+    directory = ds.create_microsoft_ad(Name="corp.example.com", Password="Passw0rd!", VpcSettings={
+        "VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]},
+    )["DirectoryId"]
+    time.sleep(4)  # no request meanwhile: only a lifecycle worker moves the directory on
+    with sqlite3.connect(tmp_path / "state.db") as db:
+        stage = db.execute("SELECT state FROM resources WHERE id = ?", (directory,)).fetchone()[0]
+    assert stage == "Active"
+    locks = list(pathlib.Path(tempfile.gettempdir()).glob("understudy-worker-*.lock"))
+    held = []
+    for path in locks:
+        with open(path, "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                held.append(path)
+    assert held, "one process holds the lifecycle worker's lock"
+
+
+def test_workers_need_a_database_they_can_share():
+    r = understudy("serve", "--db", "sqlite://", "--workers", "2", "--port", "1")
+    assert r.returncode == 2 and "--workers needs a database" in r.stderr

@@ -215,5 +215,7 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
-SERVER_OPTIONS = {"http": DeadlineHttpToolsProtocol, "loop": "uvloop", "timeout_keep_alive": KEEP_ALIVE_SECONDS}
+# No proxy headers: Understudy answers its clients directly, and X-Forwarded-* must not rename them.
+SERVER_OPTIONS = {"http": DeadlineHttpToolsProtocol, "loop": "uvloop", "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+                  "proxy_headers": False}
 """How `understudy serve` and `serve_in_thread` run uvicorn: llhttp and uvloop, the stack's fastest."""

@@ -6,6 +6,7 @@ psycopg 3 from a `postgresql://` URL.
 """
 
 import os
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,7 +59,9 @@ def _engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # straight to sqlite3: once per request
+        driver = conn.connection.driver_connection
+        if not driver.in_transaction:  # a request's transaction is begun on the driver already (Store._begin)
+            driver.execute("BEGIN IMMEDIATE")
 
     return engine
 
@@ -90,12 +93,26 @@ class Store:
 
     @contextmanager
     def _begin(self) -> Iterator[Connection]:
+        """A request's transaction. On SQLite it is begun and ended on the driver, and SQLAlchemy joins it only
+        if the request runs one of its statements: a by-id read never pays for SQLAlchemy's transaction."""
         if self._held is None:
             with self.engine.begin() as conn:
                 yield conn
+            return
+        driver = self._held.connection.driver_connection
+        driver.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._held
+        except BaseException:
+            if self._held.in_transaction():
+                self._held.rollback()
+            else:
+                driver.rollback()
+            raise
+        if self._held.in_transaction():
+            self._held.commit()
         else:
-            with self._held.begin():
-                yield self._held
+            driver.commit()
 
     @contextmanager
     def transaction(self, scope: Scope) -> Iterator[Tx]:
@@ -109,6 +126,10 @@ class Store:
         except exc.DBAPIError as e:
             if is_conflict(e):
                 raise Conflict(str(e.orig)) from e
+            raise
+        except sqlite3.OperationalError as e:  # from the driver itself, on SQLite's lean path
+            if "database is locked" in str(e):
+                raise Conflict(str(e)) from e
             raise
 
     @contextmanager
