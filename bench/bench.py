@@ -224,7 +224,8 @@ def copy_store(source: str, target: str) -> None:
     src, dst = Store(source), Store(target)
     dst.migrate()
     with src.engine.connect() as read, dst.engine.begin() as write:
-        for table in (schema.resources, schema.tags, schema.transitions, schema.counters, schema.outages):
+        for table in (schema.resources, schema.tags, schema.transitions, schema.counters, schema.claims,
+                      schema.outages):
             result = read.execution_options(yield_per=10_000).execute(table.select())
             for rows in result.mappings().partitions():
                 write.execute(table.insert(), [dict(r) for r in rows])
