@@ -4,7 +4,6 @@ The page must follow the lifecycle by itself, draw the pairs across Regions, sho
 escape every value. A screenshot is kept under .ci/artifacts/ for CI.
 """
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -115,7 +114,7 @@ def test_names_and_tags_are_shown_as_text_never_run(page, server, account, make_
             row["doc"]["WorkspaceName"] = name
     snapshot["tables"]["tags"].append({"account_id": account, "region": P, "resource_id": wid, "key": "note",
                                        "value": value})
-    assert server.admin("PUT", "/state", content=json.dumps(snapshot)).status_code == 200
+    assert server.admin("PUT", "/state", json=snapshot).status_code == 200
     sync_api.expect(card(page, wid).locator(".name")).to_have_text(name, timeout=10_000)
     sync_api.expect(card(page, wid).locator(".tag")).to_have_text(f"note = {value}")
     assert card(page, wid).locator("script, img").count() == 0

@@ -6,10 +6,10 @@ import is one transaction: a refused snapshot leaves the state as it was.
 
 The check is what keeps a bad snapshot from breaking the server after it is in: every value fits
 its column on both backends (no NUL, which PostgreSQL refuses; integers within 32 bits; times
-within the clock's range), every resource document agrees with its row (its id, state and indexed
-fields), every transition and outage names something this server knows. The quota counters are
-derived data, and so are the claims ("at most one" names): both are recomputed from the resources,
-never taken from the file, and two resources claiming one name are refused.
+within the clock's range), every resource document carries its row's id and a state, every
+transition and outage names something this server knows. What is derived from the documents is
+recomputed, never taken from the file: the indexed columns, the quota counters and the claims ("at
+most one" names); two resources claiming one name are refused.
 """
 
 import time
@@ -236,16 +236,17 @@ def _check_plain(where: str, value: object) -> None:
 
 
 def _resource(where: str, row: dict) -> None:
-    """A resource's document must agree with its row, as `Tx.insert` and `Tx.update` keep them."""
+    """A resource's document must carry the row's id; its indexed columns are taken from the document, as
+    `Tx.insert` and `Tx.update` write them, so a document edited by hand needs no column edited with it."""
     kind = KINDS.get(row["kind"])
     if kind is None:
         raise SnapshotError(f"{where}.kind must be one of {', '.join(KINDS)}")
     doc = row["doc"]
     if doc.get(kind.id) != row["id"]:
         raise SnapshotError(f"{where}.doc.{kind.id} must be the row's id, {row['id']!r}")
-    for column, value in column_values(kind, doc).items():
-        if row.get(column) != value:
-            raise SnapshotError(f"{where}.{column} must be {value!r}, as its document says")
+    row.update(column_values(kind, doc))
+    for column in _INDEXED:
+        _check_value(where, schema.resources.c[column], row[column])
     if kind.state and not isinstance(doc.get(kind.state), str):
         raise SnapshotError(f"{where}.doc.{kind.state} must be a string: every {kind.called} has a state")
 
@@ -273,4 +274,5 @@ def _no_more(where: str, row: dict) -> None:
     pass
 
 
+_INDEXED = ("state", "directory_id", "user_name", "bundle_id", "label")
 _ROW_CHECKS = {"resources": _resource, "transitions": _transition, "outages": _outage, "counters": _counter}
