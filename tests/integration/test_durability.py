@@ -4,10 +4,11 @@ import threading
 import time
 
 import boto3
+import psycopg
 import pytest
 from botocore.config import Config
 
-from tests.conftest import Server, database
+from tests.conftest import PG_ADMIN_URL, Server, database, fresh_pg_database
 
 VPC = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]}
 
@@ -65,5 +66,27 @@ def test_kill_9_mid_load_keeps_every_acknowledged_workspace(backend, tmp_path):
             states = {w["State"] for i in range(0, len(acknowledged), 25)
                       for w in ws.describe_workspaces(WorkspaceIds=acknowledged[i:i + 25])["Workspaces"]}
             assert states == {"AVAILABLE"}
+        finally:
+            srv.stop()
+
+
+def test_connections_the_database_drops_cost_no_request():
+    """As when PostgreSQL restarts: every pooled connection dies; the next requests get fresh ones."""
+    with fresh_pg_database() as db:
+        srv = Server(db, "--timing", "instant").start()
+        try:
+            ws = boto3.client("workspaces", endpoint_url=srv.url, region_name="us-east-1",
+                              aws_access_key_id="432143214321", aws_secret_access_key="x",
+                              config=Config(retries={"total_max_attempts": 1}))  # no retry by the client
+            for i in range(8):
+                ws.create_ip_group(GroupName=f"before-{i}")
+            name = db.rsplit("/", 1)[1]
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                dropped = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                        "WHERE datname = %s", (name,)).fetchone()[0]
+            assert dropped >= 1
+            for i in range(8):
+                ws.create_ip_group(GroupName=f"after-{i}")
+            assert len(ws.describe_ip_groups()["Result"]) == 16
         finally:
             srv.stop()

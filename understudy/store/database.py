@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import orjson
+import psycopg
+import psycopg.types.json
 from sqlalchemy import Connection, Engine, bindparam, create_engine, delete, event, exc, func, insert, select, update
 from sqlalchemy.pool import StaticPool
 
@@ -28,8 +30,11 @@ def _engine(url: str) -> Engine:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not url.startswith("sqlite"):
-        return create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads,
-                             pool_pre_ping=True)
+        # psycopg decodes the JSON it returns to the hot path's direct reads; orjson does it faster.
+        psycopg.types.json.set_json_loads(orjson.loads)
+        # No ping before each checkout, which is a round trip per request: a connection found dead (the
+        # database restarted) is dropped and the request run again on a fresh one (Store._begin).
+        return create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads)
     memory = url in ("sqlite://", "sqlite:///:memory:")
     if not memory:
         path = url.split("sqlite:///", 1)[1]
@@ -97,7 +102,14 @@ class Store:
         if the request runs one of its statements: a by-id read never pays for SQLAlchemy's transaction."""
         if self._held is None:
             with self.engine.begin() as conn:
-                yield conn
+                try:
+                    yield conn
+                except (psycopg.OperationalError, exc.OperationalError) as e:
+                    if conn.invalidated or conn.connection.driver_connection.closed:
+                        conn.invalidate()
+                        self.engine.dispose()  # its pooled siblings died with it: open fresh ones
+                        raise Conflict(f"the database connection was lost: {e}") from e
+                    raise
             return
         driver = self._held.connection.driver_connection
         driver.execute("BEGIN IMMEDIATE")
@@ -123,12 +135,8 @@ class Store:
                 outage = {"region": scope.region, "api": clock["outage_api"]} if clock.get("outage_api") else None
                 yield Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=self.backend,
                          outage=outage, next_due=clock.get("next_due"))
-        except exc.DBAPIError as e:
+        except (exc.DBAPIError, sqlite3.Error, psycopg.Error) as e:
             if is_conflict(e):
-                raise Conflict(str(e.orig)) from e
-            raise
-        except sqlite3.OperationalError as e:  # from the driver itself, on SQLite's lean path
-            if "database is locked" in str(e):
                 raise Conflict(str(e)) from e
             raise
 
@@ -225,13 +233,18 @@ _CONTEXT_SQL = ('SELECT mode, timing, "offset", frozen_at, (SELECT api FROM outa
 _CONTEXT_FIELDS = ("mode", "timing", "offset", "frozen_at", "outage_api", "next_due")
 
 
+_CONTEXT_PG = _CONTEXT_SQL.replace("?", "%s")
+
+
 def _context(conn: Connection, region: str, backend: str) -> dict:
-    """The clock, the Region's outage and the next due time, in one statement at the start of a request."""
+    """The clock, the Region's outage and the next due time, in one statement at the start of a request,
+    sent to the driver directly (prepared on PostgreSQL)."""
+    driver = conn.connection.driver_connection
     if backend == "sqlite":
-        row = conn.connection.driver_connection.execute(_CONTEXT_SQL, (region,)).fetchone()
-        return dict(zip(_CONTEXT_FIELDS, row, strict=True)) if row is not None else _clock_row(conn)
-    row = conn.execute(_CONTEXT, {"region": region}).mappings().first()
-    return dict(row) if row is not None else _clock_row(conn)
+        row = driver.execute(_CONTEXT_SQL, (region,)).fetchone()
+    else:
+        row = driver.execute(_CONTEXT_PG, (region,), prepare=True).fetchone()
+    return dict(zip(_CONTEXT_FIELDS, row, strict=True)) if row is not None else _clock_row(conn)
 
 
 def _clock_row(conn) -> dict:

@@ -5,8 +5,10 @@ their primary through it); `shared_by` the one door to another account (resource
 """
 
 import logging
+import sqlite3
 
 import orjson
+import psycopg
 from sqlalchemy import Connection, and_, bindparam, delete, exc, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -16,14 +18,19 @@ from understudy.store import schema
 
 log = logging.getLogger("understudy.lifecycle")
 
-_RETRYABLE_SQLSTATES = ("40001", "40P01", "55P03")  # serialization failure, deadlock, lock not available
+RETRYABLE_SQLSTATES = ("40001", "40P01", "55P03")  # serialization failure, deadlock, lock not available
 
 
-def is_conflict(e: exc.DBAPIError) -> bool:
-    """Whether a database error means another transaction won a race (retry), not a broken request."""
+def is_conflict(e: BaseException) -> bool:
+    """Whether an error means another transaction won a race (retry), not a broken request. The error may
+    come through SQLAlchemy or, on the lean path's direct reads, from the driver itself."""
     if isinstance(e, exc.IntegrityError):
         return True
-    return getattr(e.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES or "database is locked" in str(e.orig)
+    driver_error = e.orig if isinstance(e, exc.DBAPIError) else e
+    if isinstance(driver_error, sqlite3.OperationalError):
+        return "database is locked" in str(driver_error)
+    return isinstance(driver_error, psycopg.Error) and driver_error.sqlstate in RETRYABLE_SQLSTATES
+
 
 _R = schema.resources
 _T = schema.tags
@@ -38,6 +45,9 @@ _GET_FOR_UPDATE = _GET.with_for_update()
 # _GET as plain SQL for SQLite's driver: SQLAlchemy's execution costs ten times the lookup itself. The
 # document is JSON text, decoded as the engine's json_deserializer would.
 _GET_SQL = "SELECT doc FROM resources WHERE account_id = ? AND region = ? AND kind = ? AND id = ?"
+# The same for psycopg, prepared on the server once per connection; the row is locked when read for update.
+_GET_PG = "SELECT doc FROM resources WHERE account_id = %s AND region = %s AND kind = %s AND id = %s"
+_GET_PG_FOR_UPDATE = _GET_PG + " FOR UPDATE"
 _INSERT = insert(_R)
 _UPDATE = update(_R).where(_RESOURCE_KEY)
 _DELETE = delete(_R).where(_RESOURCE_KEY).returning(_R.c.doc)
@@ -69,8 +79,8 @@ class Tx:
         """`outage` is the scope's Region's, when already read; `next_due` the earliest due time of any
         transition (None: there is none; the default -1 means unknown, so apply_due looks)."""
         self.conn = conn
-        # SQLite's driver connection, for the statements run on every request (see _GET_SQL).
-        self._raw = conn.connection.driver_connection if backend == "sqlite" else None
+        # The driver's connection, for the statements run on every request (see _GET_SQL).
+        self._raw = conn.connection.driver_connection
         self.scope = scope
         self.now = now
         self.timing = timing
@@ -109,11 +119,12 @@ class Tx:
 
     # Resources -------------------------------------------------------------------------------
     def get(self, kind: str, rid: str, *, for_update: bool = False) -> dict | None:
-        if self._raw is not None:
-            row = self._raw.execute(_GET_SQL, (self.scope.account_id, self.scope.region, kind, rid)).fetchone()
+        key = (self.scope.account_id, self.scope.region, kind, rid)
+        if self.backend == "sqlite":
+            row = self._raw.execute(_GET_SQL, key).fetchone()
             return orjson.loads(row[0]) if row is not None else None
-        stmt = _GET_FOR_UPDATE if for_update else _GET
-        return self.conn.execute(stmt, self._params(kind, rid)).scalar()
+        row = self._raw.execute(_GET_PG_FOR_UPDATE if for_update else _GET_PG, key, prepare=True).fetchone()
+        return row[0] if row is not None else None
 
     def get_many(self, kind: str, ids: list[str]) -> list[dict]:
         if len(ids) == 1:  # the common by-id call takes the prepared single-row statement
@@ -261,7 +272,7 @@ class Tx:
                 with self.conn.begin_nested():
                     scoped._apply(row)
             except Exception as e:
-                if isinstance(e, exc.DBAPIError) and is_conflict(e):
+                if is_conflict(e):
                     raise  # a lost race: the request is retried, and the transition with it
                 self._set_aside(row, e)
         return len(rows)
