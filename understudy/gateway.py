@@ -71,13 +71,17 @@ def handle(settings: Settings, store: Store, raw_headers: list[tuple[bytes, byte
 
 
 def _run(settings: Settings, store: Store, scope, handler, params: dict) -> dict:
-    """The handler in one transaction of its scope, after the due transitions; retried on a lost race."""
+    """The handler in one transaction of its scope, after the due transitions; retried on a lost race.
+
+    Transitions that fall due are applied and committed in a transaction of their own first, so a handler
+    that loses a race and runs again never takes applied transitions back with it."""
     attempt = 1
     while True:
         try:
             with store.transaction(scope) as tx:
                 outages.check_api(tx)
-                tx.apply_due()
+                if tx.apply_due():
+                    continue  # commits what was applied; the handler runs in the next transaction
                 return handler(Context(tx, settings), params)
         except Conflict:
             if attempt == ATTEMPTS:
