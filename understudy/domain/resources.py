@@ -35,7 +35,7 @@ class Kind:
 
 
 _LINK_HELD = ("PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT", "LINKED")
-_LEFT = ("TERMINATING", "TERMINATED")
+LEAVING = ("TERMINATING", "TERMINATED")  # a WorkSpace in these has given up its user and its standby place
 
 
 def user_claim(directory_id: str, user_name: str) -> str:
@@ -68,7 +68,7 @@ def account_link_claim(other_account_id: str) -> str:
 
 def _workspace_claims(doc: dict) -> list[str]:
     primary = doc.get("_Primary")
-    if doc.get("State") in _LEFT:
+    if doc.get("State") in LEAVING:
         return []
     if isinstance(primary, dict):
         return [standby_claim(primary.get("Region"), primary.get("WorkspaceId"))]

@@ -14,12 +14,11 @@ from understudy.domain.errors import (
     UnsupportedWorkspaceConfigurationException,
 )
 from understudy.domain.outages import shown_state
-from understudy.domain.resources import standby_claim
+from understudy.domain.resources import LEAVING, standby_claim
 from understudy.operations.tags import tag_problem
 from understudy.protocol import spec
 
 _KIND = "workspace"
-_GONE_STATES = ("TERMINATING", "TERMINATED")
 
 
 def is_standby(doc: dict) -> bool:
@@ -88,7 +87,7 @@ def _item_problem(ctx, item: dict, seen: set, primary_region: str) -> tuple[str,
     primary_tx = ctx.tx.in_region(primary_region)
     pid = item["PrimaryWorkspaceId"]
     primary = primary_tx.get(_KIND, pid, for_update=True)
-    if primary is None or primary["State"] in _GONE_STATES:
+    if primary is None or primary["State"] in LEAVING:
         return rules.failure("primary_not_found", id=pid, region=primary_region)
     directory = ctx.tx.get("directory", item["DirectoryId"])
     if directory is None or directory.get("State") != "REGISTERED":
@@ -187,7 +186,7 @@ def _standbys_of(ctx, doc: dict) -> list[tuple[object, dict]]:
     for ref in doc.get("_Standbys", []):
         tx = ctx.tx.in_region(ref["Region"])
         other = tx.get(_KIND, ref["WorkspaceId"], for_update=True)
-        if other is not None and other["State"] not in _GONE_STATES:
+        if other is not None and other["State"] not in LEAVING:
             pairs.append((tx, other))
     return pairs
 
@@ -225,7 +224,7 @@ def modify_data_replication(ctx, doc: dict, request: dict) -> dict:
 def on_terminate(ctx, workspace_id: str) -> None:
     """Replication stops when either side of a pair is terminated [CHOSEN]; the survivor lives on."""
     doc = ctx.tx.get(_KIND, workspace_id)
-    if doc is None or doc["State"] not in _GONE_STATES:
+    if doc is None or doc["State"] not in LEAVING:
         return
     for tx, standby_doc in ([(ctx.tx, doc)] if is_standby(doc) else _standbys_of(ctx, doc)):
         if standby_doc["_Replication"]["mode"] != "NO_REPLICATION":

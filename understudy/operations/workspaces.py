@@ -19,7 +19,7 @@ from understudy.domain.errors import (
     ResourceUnavailableException,
 )
 from understudy.domain.outages import shown_state
-from understudy.domain.resources import user_claim
+from understudy.domain.resources import LEAVING, user_claim
 from understudy.operations import paging, standby
 from understudy.operations.bundles import find_bundle
 from understudy.operations.images import migration_problem
@@ -142,7 +142,7 @@ def _act(ctx, action: str, workspace_id: str, *, standby_allowed: bool = True) -
         return rules.failure("not_found", id=workspace_id)
     if not standby_allowed and standby.is_standby(doc):
         return rules.failure("standby", id=workspace_id)
-    if action == "TerminateWorkspaces" and doc["State"] in ("TERMINATING", "TERMINATED"):
+    if action == "TerminateWorkspaces" and doc["State"] in LEAVING:
         return None  # already on its way out: terminating again changes nothing
     refused = rules.refusal(action, {**doc, "State": shown_state(doc["State"], ctx.tx.outage() is not None)})
     if refused:
