@@ -5,6 +5,7 @@ lock upgrade and a killed process loses nothing that was committed. PostgreSQL i
 psycopg 3 from a `postgresql://` URL.
 """
 
+import logging
 import os
 import sqlite3
 import time
@@ -20,6 +21,8 @@ from sqlalchemy.pool import StaticPool
 from understudy.domain.scope import Scope
 from understudy.store import migrations, schema
 from understudy.store.transaction import Tx, is_conflict
+
+log = logging.getLogger("understudy.lifecycle")
 
 
 def _json_dumps(value: object) -> str:
@@ -133,12 +136,15 @@ class Store:
             with self._begin() as conn:
                 clock = _context(conn, scope.region, self.backend)
                 outage = {"region": scope.region, "api": clock["outage_api"]} if clock.get("outage_api") else None
-                yield Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=self.backend,
-                         outage=outage, next_due=clock.get("next_due"))
+                tx = Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=self.backend,
+                        outage=outage, next_due=clock.get("next_due"))
+                yield tx
         except (exc.DBAPIError, sqlite3.Error, psycopg.Error) as e:
             if is_conflict(e):
                 raise Conflict(str(e)) from e
             raise
+        for line in tx.applied:  # committed now
+            log.info(line)
 
     @contextmanager
     def global_transaction(self) -> Iterator[Tx]:

@@ -87,6 +87,9 @@ class Tx:
         self.backend = backend
         self._outages: dict[str, dict | None] = {scope.region: outage} if next_due != -1.0 else {}
         self._next_due = next_due
+        # What apply_due did, logged by the store once the transaction commits: an attempt that is
+        # rolled back and retried must not show a transition as applied twice.
+        self.applied: list[str] = []
 
     def outage(self, region: str | None = None) -> dict | None:
         """The simulated outage of a Region (this Tx's by default), read once per transaction."""
@@ -270,7 +273,9 @@ class Tx:
                         timing=self.timing, backend=self.backend)
             try:
                 with self.conn.begin_nested():
-                    scoped._apply(row)
+                    won = scoped._apply(row)
+                self.applied.append(f"transition={row['id']} {row['kind']} {row['resource_id']} "
+                                    f"{row['from_state']}->{row['to_state']} {'applied' if won else 'skipped'}")
             except Exception as e:
                 if is_conflict(e):
                     raise  # a lost race: the request is retried, and the transition with it
@@ -286,16 +291,15 @@ class Tx:
                       row["resource_id"], exc_info=error)
         self.conn.execute(insert(_X).values(**{**row, "failed": f"{type(error).__name__}: {error}"[:255]}))
 
-    def _apply(self, row) -> None:
+    def _apply(self, row) -> bool:
+        """Applies one transition; False when compare-and-set lost: something else moved the resource first."""
         kind = KINDS[row["kind"]]
         doc = self.get(row["kind"], row["resource_id"], for_update=True)
-        won = doc is not None and (row["from_state"] is None or doc.get(kind.state) == row["from_state"])
-        log.info("transition=%s %s %s %s->%s %s", row["id"], row["kind"], row["resource_id"], row["from_state"],
-                 row["to_state"], "applied" if won else "skipped")
-        if not won:
-            return  # compare-and-set lost: something else moved the resource first
+        if doc is None or (row["from_state"] is not None and doc.get(kind.state) != row["from_state"]):
+            return False
         if row["to_state"] == GONE:
             self.delete(row["kind"], row["resource_id"])
-            return
-        doc[kind.state] = row["to_state"]
-        self.update(row["kind"], doc)
+        else:
+            doc[kind.state] = row["to_state"]
+            self.update(row["kind"], doc)
+        return True
