@@ -1,5 +1,7 @@
 """Resource identifiers in AWS's shapes (`ws-` and nine characters, `d-` and ten hex digits...)."""
 
+import os
+import random
 import secrets
 import string
 
@@ -34,6 +36,13 @@ def ip_group_id() -> str:
     return "wsipg-" + _random(_LOWER_ALNUM, 9)
 
 
+# Request ids only need to differ from each other, not to be unguessable: a generator seeded once from
+# the system's randomness spares every request a system call (about a tenth of a by-id read's time).
+# A forked process seeds its own, so two servers never repeat each other's ids.
+_REQUEST_IDS = random.Random(secrets.randbits(128))
+os.register_at_fork(after_in_child=lambda: _REQUEST_IDS.seed(secrets.randbits(128)))
+
+
 def request_id() -> str:
-    h = secrets.token_hex(16)
+    h = f"{_REQUEST_IDS.getrandbits(128):032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
