@@ -14,7 +14,7 @@ from understudy.lifecycle import outages
 from understudy.operations import OPERATIONS
 from understudy.operations.context import Context
 from understudy.protocol import authorization, identity, parser, serializer, signature, spec, validator
-from understudy.store import Conflict, Store
+from understudy.store import Conflict, ReadOnly, Store
 
 log = logging.getLogger("understudy.requests")
 
@@ -55,7 +55,7 @@ def handle(settings: Settings, store: Store, raw_headers: list[tuple[bytes, byte
         handler = OPERATIONS.get((service, op.name))
         if handler is None:
             raise errors.NotImplementedException(f"Understudy does not implement {op.name} yet.")
-        result = _run(settings, store, scope, handler, params)
+        result = _run(settings, store, scope, handler, params, writes=not op.name.startswith(_READS))
         response = Response(200, {"content-type": serializer.CONTENT_TYPE}, serializer.serialize(op, result))
     except errors.AwsError as e:
         response = Response(e.status, serializer.error_headers(e), serializer.error_body(e))
@@ -70,19 +70,26 @@ def handle(settings: Settings, store: Store, raw_headers: list[tuple[bytes, byte
     return response
 
 
-def _run(settings: Settings, store: Store, scope, handler, params: dict) -> dict:
+# Operations that, by their name, only read: they are tried first in a transaction that cannot write.
+_READS = ("Describe", "List", "Get")
+
+
+def _run(settings: Settings, store: Store, scope, handler, params: dict, *, writes: bool) -> dict:
     """The handler in one transaction of its scope, after the due transitions; retried on a lost race.
 
     Transitions that fall due are applied and committed in a transaction of their own first, so a handler
-    that loses a race and runs again never takes applied transitions back with it."""
+    that loses a race and runs again never takes applied transitions back with it. A read that turns out
+    to write (a due transition, a lazily advanced import) is run again in a transaction that writes."""
     attempt = 1
     while True:
         try:
-            with store.transaction(scope) as tx:
+            with store.transaction(scope, writes=writes) as tx:
                 outages.check_api(tx)
                 if tx.apply_due():
                     continue  # commits what was applied; the handler runs in the next transaction
                 return handler(Context(tx, settings), params)
+        except ReadOnly:
+            writes = True
         except Conflict:
             if attempt == ATTEMPTS:
                 raise

@@ -73,12 +73,19 @@ _DUE_CLAIMED = _DUE.with_for_update(skip_locked=True)
 _BUMP = update(_C).where(_COUNTER_KEY).values(n=_C.c.n + bindparam("delta"))
 
 
+class ReadOnly(Exception):
+    """A write was tried in a transaction opened for reads only; nothing was written, so the request is run
+    again in a transaction that writes (see Store.transaction)."""
+
+
 class Tx:
     def __init__(self, conn: Connection, scope: Scope, *, now: float, timing: str, backend: str,
-                 outage: dict | None = None, next_due: float | None = -1.0):
+                 outage: dict | None = None, next_due: float | None = -1.0, writes: bool = True):
         """`outage` is the scope's Region's, when already read; `next_due` the earliest due time of any
-        transition (None: there is none; the default -1 means unknown, so apply_due looks)."""
+        transition (None: there is none; the default -1 means unknown, so apply_due looks). Without
+        `writes`, every write raises ReadOnly before it runs."""
         self.conn = conn
+        self.writes = writes
         # The driver's connection, for the statements run on every request (see _GET_SQL).
         self._raw = conn.connection.driver_connection
         self.scope = scope
@@ -102,7 +109,7 @@ class Tx:
     def in_region(self, region: str) -> "Tx":
         """The same transaction and account, in another Region: the only Region crossing."""
         return Tx(self.conn, Scope(self.scope.account_id, region), now=self.now, timing=self.timing,
-                  backend=self.backend)
+                  backend=self.backend, writes=self.writes)
 
     def shared_by(self, owner_account_id: str) -> "Tx":
         """The same transaction and Region in another account: the only door between accounts.
@@ -112,7 +119,11 @@ class Tx:
         account link invitations. Each side reads or writes exactly the shared record through it.
         """
         return Tx(self.conn, Scope(owner_account_id, self.scope.region), now=self.now, timing=self.timing,
-                  backend=self.backend)
+                  backend=self.backend, writes=self.writes)
+
+    def _writing(self) -> None:
+        if not self.writes:
+            raise ReadOnly("a write in a transaction opened for reads")
 
     def _key(self, table):
         return and_(table.c.account_id == self.scope.account_id, table.c.region == self.scope.region)
@@ -123,6 +134,8 @@ class Tx:
     # Resources -------------------------------------------------------------------------------
     def get(self, kind: str, rid: str, *, for_update: bool = False) -> dict | None:
         key = (self.scope.account_id, self.scope.region, kind, rid)
+        if for_update:
+            self._writing()
         if self.backend == "sqlite":
             row = self._raw.execute(_GET_SQL, key).fetchone()
             return orjson.loads(row[0]) if row is not None else None
@@ -139,6 +152,7 @@ class Tx:
     def insert(self, kind: str, doc: dict) -> dict:
         """Stores a new resource. A name it claims that another holds is a lost race (Conflict): the request
         is run again and its handler, seeing the holder, refuses with AWS's error."""
+        self._writing()
         k = KINDS[kind]
         self.conn.execute(_INSERT, {"account_id": self.scope.account_id, "region": self.scope.region, "kind": kind,
                                     "id": doc[k.id], "doc": doc, **column_values(k, doc)})
@@ -147,6 +161,7 @@ class Tx:
         return doc
 
     def update(self, kind: str, doc: dict) -> dict:
+        self._writing()
         k = KINDS[kind]
         self.conn.execute(_UPDATE, {**self._params(kind, doc[k.id]), "doc": doc, **column_values(k, doc)})
         if k.claims_change:
@@ -162,6 +177,7 @@ class Tx:
         self._claim(kind, rid, sorted(wanted - held))
 
     def delete(self, kind: str, rid: str) -> None:
+        self._writing()
         gone = self.conn.execute(_DELETE, self._params(kind, rid)).scalar()
         if gone is not None:
             self._bump(counter_names(KINDS[kind], gone), -1)
@@ -198,6 +214,8 @@ class Tx:
         take turns already: BEGIN IMMEDIATE.)"""
         key = {"k_account": self.scope.account_id, "k_region": self.scope.region,
                "k_name": f"{kind}.{tally}" if tally else kind}
+        if for_quota:
+            self._writing()
         if for_quota and self.backend == "postgresql":
             self.conn.execute(postgresql.insert(_C).values(account_id=key["k_account"], region=key["k_region"],
                                                            name=key["k_name"], n=0).on_conflict_do_nothing())
@@ -235,6 +253,7 @@ class Tx:
         return {k: v for k, v in rows}
 
     def put_tags(self, rid: str, tags: dict[str, str]) -> None:
+        self._writing()
         if not tags:
             return
         self.conn.execute(delete(_T).where(self._key(_T), _T.c.resource_id == rid, _T.c.key.in_(list(tags))))
@@ -244,16 +263,19 @@ class Tx:
         ])
 
     def delete_tags(self, rid: str, keys: list[str]) -> None:
+        self._writing()
         self.conn.execute(delete(_T).where(self._key(_T), _T.c.resource_id == rid, _T.c.key.in_(keys)))
 
     # Timed transitions ----------------------------------------------------------------------
     def schedule(self, kind: str, rid: str, from_state: str | None, to_state: str, delay: float) -> None:
         """At now + delay, move the resource from `from_state` to `to_state` (GONE removes it)."""
+        self._writing()
         self.conn.execute(insert(_X).values(account_id=self.scope.account_id, region=self.scope.region,
                                             kind=kind, resource_id=rid, from_state=from_state,
                                             to_state=to_state, due_at=self.now + delay))
 
     def cancel_transitions(self, kind: str, rid: str) -> None:
+        self._writing()
         self.conn.execute(delete(_X).where(self._key(_X), _X.c.kind == kind, _X.c.resource_id == rid))
 
     def apply_due(self) -> int:
@@ -264,6 +286,7 @@ class Tx:
         """
         if self._next_due is None or self._next_due > self.now:
             return 0
+        self._writing()
         stmt = _DUE_CLAIMED if self.backend == "postgresql" else _DUE
         rows = self.conn.execute(stmt, {"now": self.now}).mappings().all()
         if rows:
