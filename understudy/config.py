@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass, field
 
 from understudy.domain import policy
+from understudy.protocol import spec
 
 DEFAULT_PORT = 4599
 DEFAULT_DB = "sqlite:///.understudy/state.db"
@@ -55,6 +56,11 @@ class Settings:
 
     def quota(self, name: str) -> int:
         return self.quota_overrides.get(name, QUOTA_PROFILES[self.quota_profile][name])
+
+    def serves_region(self, region: str, service: str = "workspaces") -> bool:
+        """Whether a Region is one to accept: AWS has an endpoint of the service there (the model's endpoint
+        data), or --any-region allows every Region. The one owner of this rule."""
+        return self.any_region or region in spec.endpoint_regions(service)
 
     @property
     def admin_token_required(self) -> bool:

@@ -156,7 +156,7 @@ def _query(query_string: str) -> dict[str, str]:
 
 
 def _check_region(settings: Settings, service: str, region: str) -> None:
-    if not settings.any_region and region not in spec.endpoint_regions(service):
+    if not settings.serves_region(region, service):
         raise errors.InvalidRegionException(
             f"AWS has no {spec.service_model(service).metadata['serviceFullName']} endpoint in Region "
             f"'{region}'. Start Understudy with --any-region to allow any Region."

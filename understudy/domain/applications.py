@@ -11,6 +11,7 @@ Apps included].
 """
 
 import hashlib
+from typing import Any
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _CREATED = 1698796800.0  # 2023-11-01T00:00:00Z, the launch of Manage applications [CHOSEN date]
@@ -64,7 +65,7 @@ def _stable_id(name: str) -> str:
     return "wsa-" + "".join(chars)
 
 
-def applications() -> list[dict]:
+def applications() -> list[dict[str, Any]]:
     """Every application of the catalogue as a WorkSpaceApplication (fresh dicts, in ApplicationId order)."""
     apps = [{
         "ApplicationId": _stable_id(name),
@@ -81,5 +82,5 @@ def applications() -> list[dict]:
     return sorted(apps, key=lambda a: a["ApplicationId"])
 
 
-def application(application_id: str) -> dict | None:
+def application(application_id: str) -> dict[str, Any] | None:
     return next((a for a in applications() if a["ApplicationId"] == application_id), None)

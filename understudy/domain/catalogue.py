@@ -11,6 +11,7 @@ streaming protocols it supports, its default first).
 import copy
 import hashlib
 from functools import cache
+from typing import Any
 
 # Compute type -> (name in bundle names, vCPUs, memory GiB, root GB, user GB).
 _COMPUTE = {
@@ -78,24 +79,24 @@ def _stable_id(prefix: str, *parts: str) -> str:
     return prefix + "".join(chars)
 
 
-def public_bundles(region: str) -> list[dict]:
+def public_bundles(region: str) -> list[dict[str, Any]]:
     """Every public bundle of a Region as a WorkspaceBundle (fresh dicts, in catalogue order)."""
     return [copy.deepcopy(b) for b in _catalogue(region)]
 
 
-def public_bundle(region: str, bundle_id: str) -> dict | None:
+def public_bundle(region: str, bundle_id: str) -> dict[str, Any] | None:
     """One public bundle by id (a fresh dict), or None."""
     found = _by_id(region).get(bundle_id)
     return copy.deepcopy(found) if found is not None else None
 
 
 @cache
-def _by_id(region: str) -> dict[str, dict]:
+def _by_id(region: str) -> dict[str, dict[str, Any]]:
     return {b["BundleId"]: b for b in _catalogue(region)}
 
 
 @cache
-def _catalogue(region: str) -> tuple[dict, ...]:
+def _catalogue(region: str) -> tuple[dict[str, Any], ...]:
     """The catalogue is pure data derived from the Region, so it is built once per Region."""
     bundles = []
     for os_label, os_name, protocols, computes in _TABLE:

@@ -4,6 +4,15 @@ An error carries its HTTP status and the extra members its shape declares (`Reso
 `reason`); the serializer writes them as `__type`, `message` and those members.
 """
 
+from typing import NamedTuple
+
+
+class Refused(NamedTuple):
+    """Why one item of a batch operation failed: the item's ErrorCode and ErrorMessage, while the rest go on."""
+
+    code: str
+    message: str
+
 
 class AwsError(Exception):
     status = 400

@@ -15,6 +15,7 @@ so it is matched on the action alone and reported as resource `*`.
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from understudy.domain.errors import AccessDeniedException
 from understudy.domain.scope import Scope
@@ -47,7 +48,7 @@ def parse(document: object) -> dict[str, tuple[Statement, ...]]:
     return {str(who): tuple(_statement(who, s) for s in _statements(who, p)) for who, p in document["policies"].items()}
 
 
-def _statements(who: str, policy: object) -> list:
+def _statements(who: str, policy: object) -> list[Any]:
     statements = policy.get("Statement") if isinstance(policy, dict) else policy
     if isinstance(statements, dict):
         statements = [statements]
@@ -73,7 +74,7 @@ def _strings(who: str, value: object) -> tuple[str, ...]:
 
 
 @cache
-def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern:
+def _wildcard(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     # IAM wildcards are `*` (any run) and `?` (one character); nothing else is special.
     body = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
     return re.compile(body, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
@@ -110,13 +111,14 @@ def _collect(value: object, is_id: bool, out: list[str]) -> None:
 
 
 def authorize(policies: dict[str, tuple[Statement, ...]], access_key: str | None, scope: Scope, service: str,
-              operation: str, params: dict) -> None:
+              operation: str, params: dict[str, Any]) -> None:
     """Raises AccessDeniedException unless the caller's statements (its key's and its account's) allow the call."""
     statements = policies.get(access_key or "", ()) + policies.get(scope.account_id, ())
     if not statements:
         return
     action = f"{service}:{operation}"
-    for resource in resource_arns(service, scope, params) or [None]:
+    resources: list[str | None] = [*resource_arns(service, scope, params)] or [None]
+    for resource in resources:
         denied = any(s.effect == "Deny" and _matches(s, action, resource) for s in statements)
         if denied or not any(s.effect == "Allow" and _matches(s, action, resource) for s in statements):
             user = f"arn:aws:iam::{scope.account_id}:user/{access_key or 'anonymous'}"

@@ -7,6 +7,7 @@ indexed columns, so every family shares one table and one code path.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 GONE = "__GONE__"
 """The `to_state` of a transition that removes the resource (TERMINATED WorkSpaces vanish)."""
@@ -26,7 +27,7 @@ class Kind:
     noun: str = ""  # how errors name it; the kind's name when empty
     # The names a document holds alone in its scope ("at most one" rules). The store keeps them in a table
     # whose primary key refuses a second holder, so the rule holds with many servers on one database.
-    claims: Callable[[dict], list[str]] | None = None
+    claims: Callable[[dict[str, Any]], list[str]] | None = None
     claims_change: bool = False  # whether an update can change them (else only insert and delete do)
 
     @property
@@ -66,27 +67,27 @@ def account_link_claim(other_account_id: str) -> str:
     return f"account-link/{other_account_id}"
 
 
-def _workspace_claims(doc: dict) -> list[str]:
+def _workspace_claims(doc: dict[str, Any]) -> list[str]:
     primary = doc.get("_Primary")
     if doc.get("State") in LEAVING:
         return []
     if isinstance(primary, dict):
-        return [standby_claim(primary.get("Region"), primary.get("WorkspaceId"))]
-    return [user_claim(doc.get("DirectoryId"), doc["UserName"])] if isinstance(doc.get("UserName"), str) else []
+        return [standby_claim(str(primary.get("Region")), str(primary.get("WorkspaceId")))]
+    return [user_claim(str(doc.get("DirectoryId")), doc["UserName"])] if isinstance(doc.get("UserName"), str) else []
 
 
-def _alias_claims(doc: dict) -> list[str]:
+def _alias_claims(doc: dict[str, Any]) -> list[str]:
     string = doc.get("ConnectionString")
     return [connection_string_claim(string)] if isinstance(string, str) else []
 
 
-def _directory_claims(doc: dict) -> list[str]:
+def _directory_claims(doc: dict[str, Any]) -> list[str]:
     name = doc.get("WorkspaceDirectoryName")
     return [directory_name_claim(name)] if isinstance(name, str) else []
 
 
-def _account_link_claims(doc: dict) -> list[str]:
-    return [account_link_claim(doc.get("_LinkedAccountId"))] if doc.get("AccountLinkStatus") in _LINK_HELD else []
+def _account_link_claims(doc: dict[str, Any]) -> list[str]:
+    return [account_link_claim(str(doc.get("_LinkedAccountId")))] if doc.get("AccountLinkStatus") in _LINK_HELD else []
 
 
 KINDS = {
@@ -134,17 +135,17 @@ KINDS = {
 }
 
 
-def counter_names(kind: Kind, doc: dict) -> list[str]:
+def counter_names(kind: Kind, doc: dict[str, Any]) -> list[str]:
     """The counters a document counts in: its kind's, and each tally it belongs to (`workspace.standby`)."""
     return [kind.name] + [f"{kind.name}.{name}" for name, key in kind.tallies if key in doc]
 
 
-def claims(kind: Kind, doc: dict) -> list[str]:
+def claims(kind: Kind, doc: dict[str, Any]) -> list[str]:
     """The names a document holds alone in its scope (see `Kind.claims`)."""
     return kind.claims(doc) if kind.claims else []
 
 
-def column_values(kind: Kind, doc: dict) -> dict:
+def column_values(kind: Kind, doc: dict[str, Any]) -> dict[str, Any]:
     """The indexed column values of a resource document."""
     return {
         "state": doc.get(kind.state) if kind.state else None,

@@ -5,6 +5,9 @@ and BEHAVIOUR.md "CreateStandbyWorkspaces" and "Data replication".
 """
 
 import hashlib
+from typing import Any
+
+from understudy.domain.errors import Refused
 
 # Not supported for standby [AWS, MRR guide]: Linux, GPU bundles, GeneralPurpose 4xlarge and 8xlarge.
 # Rocky Linux is not named by AWS; it is Linux, so it is refused too [CHOSEN, research notes 1.3].
@@ -36,12 +39,12 @@ FAILURES = {
 }
 
 
-def failure(kind: str, **fields: object) -> tuple[str, str]:
+def failure(kind: str, **fields: object) -> Refused:
     code, text = FAILURES[kind]
-    return code, text.format(**fields)
+    return Refused(code, text.format(**fields))
 
 
-def unsupported_configuration(properties: dict) -> str | None:
+def unsupported_configuration(properties: dict[str, Any]) -> str | None:
     """What about a primary's properties rules out a standby, or None."""
     os_name = properties.get("OperatingSystemName", "")
     if os_name.startswith(UNSUPPORTED_OS_PREFIXES):
@@ -59,7 +62,8 @@ def standby_bundle_id(account_id: str, primary_bundle_id: str, region: str) -> s
     return "wsb-" + "".join(alphabet[int(digest[i:i + 2], 16) % 36] for i in range(0, 18, 2))
 
 
-def replication_view(replication: dict, provisioned_at: float, now: float, first: float, interval: float) -> dict:
+def replication_view(replication: dict[str, Any], provisioned_at: float, now: float, first: float,
+                     interval: float) -> dict[str, Any]:
     """DataReplication and RecoverySnapshotTime as seen at `now`.
 
     `replication` holds the requested mode, the mode before it, when the switch shows

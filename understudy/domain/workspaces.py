@@ -6,8 +6,12 @@ start, rebuild and restore requests (ModifyWorkspaceState API doc), so that stat
 their sets; terminate is not named there and works from it.
 """
 
+import secrets
 from dataclasses import dataclass
+from typing import Any
 
+from understudy.domain import ids
+from understudy.domain.errors import Refused
 from understudy.domain.resources import GONE
 
 ALL_STATES = frozenset({
@@ -59,20 +63,57 @@ FAILURES = {
 }
 
 
-def refusal(action: str, doc: dict) -> tuple[str, str] | None:
-    """(ErrorCode, ErrorMessage) when `action` cannot run on the WorkSpace `doc`, else None."""
+def refusal(action: str, doc: dict[str, Any]) -> Refused | None:
+    """Why `action` cannot run on the WorkSpace `doc`, or None when it can."""
     rule = ACTIONS[action]
     state = doc["State"]
     if state not in rule.allowed_from:
-        code, text = FAILURES["state"]
-        return code, text.format(id=doc["WorkspaceId"], state=state, allowed=", ".join(sorted(rule.allowed_from)))
+        return failure("state", id=doc["WorkspaceId"], state=state, allowed=", ".join(sorted(rule.allowed_from)))
     mode = doc.get("WorkspaceProperties", {}).get("RunningMode")
     if rule.running_modes is not None and mode not in rule.running_modes:
-        code, text = FAILURES["running_mode"]
-        return code, text.format(id=doc["WorkspaceId"], mode=mode)
+        return failure("running_mode", id=doc["WorkspaceId"], mode=mode)
     return None
 
 
-def failure(kind: str, **fields: str) -> tuple[str, str]:
+def failure(kind: str, **fields: object) -> Refused:
     code, text = FAILURES[kind]
-    return code, text.format(**fields)
+    return Refused(code, text.format(**fields))
+
+
+# Properties a new WorkSpace takes from its request beyond the ones every WorkSpace has.
+OPTIONAL_FIELDS = ("VolumeEncryptionKey", "UserVolumeEncryptionEnabled", "RootVolumeEncryptionEnabled", "WorkspaceName",
+                   "Ipv6Address")
+
+
+def new_workspace(*, directory_id: str, subnet_ids: list[str] | None, user_name: str, bundle: dict[str, Any],
+                  properties: dict[str, Any], now: float, provision_seconds: float,
+                  **optional: object) -> dict[str, Any]:
+    """The document of a WorkSpace being provisioned (PENDING): what CreateWorkspaces, CreateStandbyWorkspaces
+    and MigrateWorkspace make. `properties` are the requested ones; the bundle fills in the rest.
+    `optional` holds any of OPTIONAL_FIELDS."""
+    props = dict(properties)
+    # ALWAYS_ON when no running mode is given [CHOSEN, as Terraform's default; BEHAVIOUR.md].
+    props.setdefault("RunningMode", "ALWAYS_ON")
+    if props["RunningMode"] == "AUTO_STOP":
+        props.setdefault("RunningModeAutoStopTimeoutInMinutes", 60)
+    props.setdefault("RootVolumeSizeGib", int(bundle["RootStorage"]["Capacity"]))
+    props.setdefault("UserVolumeSizeGib", int(bundle["UserStorage"]["Capacity"]))
+    props.setdefault("ComputeTypeName", bundle["ComputeType"]["Name"])
+    props.setdefault("Protocols", bundle.get("_Protocols", ["PCOIP"]))
+    props.setdefault("OperatingSystemName", bundle.get("_OperatingSystem", "UNKNOWN"))
+    subnets = subnet_ids or ["subnet-" + secrets.token_hex(8)]
+    doc = {
+        "WorkspaceId": ids.workspace_id(),
+        "DirectoryId": directory_id,
+        "UserName": user_name,
+        "State": "PENDING",
+        "BundleId": bundle["BundleId"],
+        "SubnetId": subnets[0],
+        "IpAddress": f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}",
+        "ComputerName": "WSAMZN-" + secrets.token_hex(4).upper(),
+        "WorkspaceProperties": props,
+        "_CreatedAt": now,
+        "_ProvisionedAt": now + provision_seconds,
+    }
+    doc.update((k, v) for k, v in optional.items() if k in OPTIONAL_FIELDS)
+    return doc

@@ -7,15 +7,17 @@ shape, `PENDING` then `COMPLETED` on the clock. Its private `_Id` counts down, s
 
 import ipaddress
 import itertools
+from collections.abc import Iterator
 
 from understudy.domain.errors import InvalidParameterValuesException, InvalidResourceStateException
 from understudy.operations import paging
+from understudy.operations.context import Context, Handler
 
 _KIND = "account"
 _MODIFICATION = "account_modification"
 # [CHOSEN] The management interface takes a private /16 (RFC 1918), as a VPC's own ranges do; AWS lists the
 # ranges it offers without documenting how it picks them.
-_PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+_PRIVATE = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 # [CHOSEN] Neither operation documents a default page size: ListAvailableManagementCidrRanges pages at its largest
 # MaxResults (5), DescribeAccountModifications (which takes no MaxResults) at 25.
 _CIDR_PAGE_SIZE = 5
@@ -24,15 +26,15 @@ _FIRST_ID = 10**12
 _DEFAULT = {"_Id": "account", "DedicatedTenancySupport": "DISABLED", "DedicatedTenancyAccountType": "SOURCE_ACCOUNT"}
 
 
-def _account(ctx) -> dict:
+def _account(ctx: Context) -> dict:
     return ctx.tx.get(_KIND, "account") or dict(_DEFAULT)
 
 
-def describe_account(ctx, request: dict) -> dict:
+def describe_account(ctx: Context, request: dict) -> dict:
     return _account(ctx)
 
 
-def modify_account(ctx, request: dict) -> dict:
+def modify_account(ctx: Context, request: dict) -> dict:
     doc = _account(ctx)
     support = request.get("DedicatedTenancySupport")
     cidr = request.get("DedicatedTenancyManagementCidrRange")
@@ -62,7 +64,7 @@ def modify_account(ctx, request: dict) -> dict:
     return {}
 
 
-def _record(ctx, account: dict) -> None:
+def _record(ctx: Context, account: dict) -> None:
     """Records a modification, PENDING until the clock completes it."""
     modification = {"_Id": f"{_FIRST_ID - ctx.tx.count(_MODIFICATION):013d}", "ModificationState": "PENDING",
                     "DedicatedTenancySupport": account["DedicatedTenancySupport"], "StartTime": ctx.now}
@@ -72,7 +74,7 @@ def _record(ctx, account: dict) -> None:
     ctx.tx.schedule(_MODIFICATION, modification["_Id"], "PENDING", "COMPLETED", ctx.duration("account.modify"))
 
 
-def describe_account_modifications(ctx, request: dict) -> dict:
+def describe_account_modifications(ctx: Context, request: dict) -> dict:
     docs, token = paging.page(ctx.tx, _MODIFICATION, limit=_MODIFICATIONS_PAGE_SIZE,
                               next_token=request.get("NextToken"), id_key="_Id")
     return {"AccountModifications": docs, "NextToken": token}
@@ -82,11 +84,11 @@ def _private(network) -> bool:
     return any(network.subnet_of(block) for block in _PRIVATE)
 
 
-def _ranges(constraint, after: str | None):
+def _ranges(constraint: ipaddress.IPv4Network, after: str | None) -> Iterator[ipaddress.IPv4Network]:
     """The /16 ranges inside `constraint` that the management interface may use, in address order, after the
     range `after` (the cursor of a NextToken)."""
     try:
-        start = ipaddress.ip_network(after) if after is not None else None
+        start = ipaddress.IPv4Network(after) if after is not None else None
     except ValueError:
         raise InvalidParameterValuesException("The value for NextToken is not valid.") from None
     for block in _PRIVATE:
@@ -97,10 +99,10 @@ def _ranges(constraint, after: str | None):
                         if start is None or n.network_address > start.network_address)
 
 
-def list_available_management_cidr_ranges(ctx, request: dict) -> dict:
+def list_available_management_cidr_ranges(ctx: Context, request: dict) -> dict:
     # [AWS] Only accounts enabled for BYOL may call this (model doc). [CHOSEN] Every account counts as enabled:
     # AWS enables accounts outside the API, and ModifyAccount needs a range from this list to enable BYOL.
-    constraint = ipaddress.ip_network(request["ManagementCidrRangeConstraint"], strict=False)
+    constraint = ipaddress.IPv4Network(request["ManagementCidrRangeConstraint"], strict=False)
     if constraint.prefixlen > 16:
         # [CHOSEN] A constraint narrower than /16 holds no /16 range: a mistake worth saying so.
         raise InvalidParameterValuesException("ManagementCidrRangeConstraint must be a /16 or larger range.")
@@ -112,7 +114,7 @@ def list_available_management_cidr_ranges(ctx, request: dict) -> dict:
     return {"ManagementCidrRanges": page}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "DescribeAccount": describe_account,
     "DescribeAccountModifications": describe_account_modifications,
     "ListAvailableManagementCidrRanges": list_available_management_cidr_ranges,

@@ -23,6 +23,7 @@ from understudy.domain.errors import (
     ResourceNotFoundException,
     ValidationException,
 )
+from understudy.operations.context import Context, Handler
 from understudy.operations.paging import decode_token, encode_token
 
 _KIND = "account_link"
@@ -37,26 +38,26 @@ def _not_found(what: str) -> ResourceNotFoundException:
 
 
 
-def _save(ctx, doc: dict) -> dict:
+def _save(ctx: Context, doc: dict) -> dict:
     """Writes the link on both sides: the caller's copy and, through the door between accounts, the other's."""
     ctx.tx.update(_KIND, doc)
     ctx.tx.shared_by(doc["_LinkedAccountId"]).update(_KIND, dict(doc, _LinkedAccountId=ctx.scope.account_id))
     return {"AccountLink": doc}
 
 
-def _remove(ctx, doc: dict) -> None:
+def _remove(ctx: Context, doc: dict) -> None:
     ctx.tx.delete(_KIND, doc["AccountLinkId"])
     ctx.tx.shared_by(doc["_LinkedAccountId"]).delete(_KIND, doc["AccountLinkId"])
 
 
-def _as_target(ctx, doc: dict, action: str) -> None:
+def _as_target(ctx: Context, doc: dict, action: str) -> None:
     # [CHOSEN] Only the invited account answers an invitation; the source gets AccessDeniedException.
     if doc["TargetAccountId"] != ctx.scope.account_id:
         raise AccessDeniedException(f"Only the target account {doc['TargetAccountId']} can {action} the account "
                                     f"link {doc['AccountLinkId']}.")
 
 
-def create_account_link_invitation(ctx, request: dict) -> dict:
+def create_account_link_invitation(ctx: Context, request: dict) -> dict:
     me, target, token = ctx.scope.account_id, request["TargetAccountId"], request.get("ClientToken")
     if target == me:
         raise ValidationException("An account cannot invite itself to an account link.")
@@ -79,7 +80,7 @@ def create_account_link_invitation(ctx, request: dict) -> dict:
     return {"AccountLink": doc}
 
 
-def accept_account_link_invitation(ctx, request: dict) -> dict:
+def accept_account_link_invitation(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["LinkId"])
     _as_target(ctx, doc, "accept")
     if doc["AccountLinkStatus"] == "LINKED":
@@ -90,7 +91,7 @@ def accept_account_link_invitation(ctx, request: dict) -> dict:
     return _save(ctx, doc)
 
 
-def reject_account_link_invitation(ctx, request: dict) -> dict:
+def reject_account_link_invitation(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["LinkId"])
     _as_target(ctx, doc, "reject")
     if doc["AccountLinkStatus"] == "REJECTED":
@@ -103,7 +104,7 @@ def reject_account_link_invitation(ctx, request: dict) -> dict:
     return _save(ctx, doc)
 
 
-def delete_account_link_invitation(ctx, request: dict) -> dict:
+def delete_account_link_invitation(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["LinkId"])
     # [CHOSEN] The invitation is the source's to withdraw; the target rejects it instead.
     if doc["SourceAccountId"] != ctx.scope.account_id:
@@ -117,7 +118,7 @@ def delete_account_link_invitation(ctx, request: dict) -> dict:
     return {"AccountLink": doc}
 
 
-def get_account_link(ctx, request: dict) -> dict:
+def get_account_link(ctx: Context, request: dict) -> dict:
     link_id, linked = request.get("LinkId"), request.get("LinkedAccountId")
     if link_id is None and linked is None:
         raise ValidationException("Specify LinkId or LinkedAccountId.")
@@ -125,7 +126,7 @@ def get_account_link(ctx, request: dict) -> dict:
     docs = [ctx.tx.get(_KIND, link_id)] if link_id else ctx.tx.find(_KIND, label=linked)
     docs = [d for d in docs if d is not None and linked in (None, d["_LinkedAccountId"])]
     if not docs:
-        raise _not_found(link_id or linked)
+        raise _not_found(str(link_id or linked))
     return {"AccountLink": docs[0]}
 
 
@@ -137,7 +138,7 @@ def _after(token: str | None) -> str | None:
         raise ValidationException(e.message) from None
 
 
-def list_account_links(ctx, request: dict) -> dict:
+def list_account_links(ctx: Context, request: dict) -> dict:
     after, statuses = _after(request.get("NextToken")), request.get("LinkStatusFilter")
     docs = [d for d in ctx.tx.find(_KIND, after=after) if not statuses or d["AccountLinkStatus"] in statuses]
     limit = request.get("MaxResults", _PAGE_SIZE)
@@ -146,7 +147,7 @@ def list_account_links(ctx, request: dict) -> dict:
     return {"AccountLinks": docs}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "AcceptAccountLinkInvitation": accept_account_link_invitation,
     "CreateAccountLinkInvitation": create_account_link_invitation,
     "DeleteAccountLinkInvitation": delete_account_link_invitation,

@@ -23,6 +23,7 @@ from understudy.domain.errors import (
 )
 from understudy.domain.outages import shown_state
 from understudy.domain.resources import GONE
+from understudy.operations.context import Context, Handler
 from understudy.operations.paging import decode_token, encode_token
 
 _KIND = "application_association"
@@ -63,7 +64,7 @@ def _application_view(doc: dict) -> dict:
             "State": doc["State"], "StateReason": doc.get("StateReason")}
 
 
-def _set_state(ctx, doc: dict, state: str, reason: dict | None = None) -> None:
+def _set_state(ctx: Context, doc: dict, state: str, reason: dict | None = None) -> None:
     doc.update(State=state, _StateTimes={state: ctx.now})
     doc.pop("StateReason", None)
     if reason:
@@ -91,12 +92,12 @@ def _page(items: list[dict], key: str, request: dict) -> tuple[list[dict], str |
     return rest, None
 
 
-def describe_applications(ctx, request: dict) -> dict:
+def describe_applications(ctx: Context, request: dict) -> dict:
     apps, token = _page([a for a in catalogue.applications() if _matches(a, request)], "ApplicationId", request)
     return {"Applications": apps, "NextToken": token}
 
 
-def _check_compatible(ctx, workspace: dict, app: dict) -> None:
+def _check_compatible(ctx: Context, workspace: dict, app: dict) -> None:
     name, props = app["Name"], workspace["WorkspaceProperties"]
     if app["State"] == "UNINSTALL_ONLY":
         raise ApplicationNotSupportedException(f"{name} can only be uninstalled.")
@@ -108,12 +109,12 @@ def _check_compatible(ctx, workspace: dict, app: dict) -> None:
                                             "of this WorkSpace.")
     for other in ctx.tx.find(_KIND, label=workspace["WorkspaceId"]):
         other_app = catalogue.application(other["ApplicationId"])
-        if other["State"] not in catalogue.LEAVING and other_app["_Family"] == app["_Family"]:
+        if other_app is not None and other["State"] not in catalogue.LEAVING and other_app["_Family"] == app["_Family"]:
             raise IncompatibleApplicationsException(f"{name} cannot be installed beside {other_app['Name']}; "
                                                     "disassociate that one first.")
 
 
-def associate_workspace_application(ctx, request: dict) -> dict:
+def associate_workspace_application(ctx: Context, request: dict) -> dict:
     workspace = ctx.require("workspace", request["WorkspaceId"])
     app = _application(request["ApplicationId"])
     key = f"{workspace['WorkspaceId']}/{app['ApplicationId']}"
@@ -131,7 +132,7 @@ def associate_workspace_application(ctx, request: dict) -> dict:
     return {"Association": _workspace_view(doc)}
 
 
-def disassociate_workspace_application(ctx, request: dict) -> dict:
+def disassociate_workspace_application(ctx: Context, request: dict) -> dict:
     workspace_id, application_id = request["WorkspaceId"], request["ApplicationId"]
     ctx.require("workspace", workspace_id)
     doc = ctx.tx.get(_KIND, f"{workspace_id}/{application_id}", for_update=True)
@@ -151,7 +152,7 @@ def disassociate_workspace_application(ctx, request: dict) -> dict:
     return {"Association": _workspace_view(doc)}
 
 
-def _deploy(ctx, doc: dict) -> None:
+def _deploy(ctx: Context, doc: dict) -> None:
     """Schedules every step of the association's deployment, and records when each will begin."""
     steps = catalogue.DEPLOYMENT_STEPS[doc["_Goal"]]
     at, times = ctx.now, {}
@@ -166,7 +167,7 @@ def _deploy(ctx, doc: dict) -> None:
     ctx.tx.update(_KIND, doc)
 
 
-def deploy_workspace_applications(ctx, request: dict) -> dict:
+def deploy_workspace_applications(ctx: Context, request: dict) -> dict:
     workspace = ctx.require("workspace", request["WorkspaceId"])
     state = shown_state(workspace["State"], ctx.tx.outage() is not None)
     docs = ctx.tx.find(_KIND, label=workspace["WorkspaceId"])
@@ -189,12 +190,12 @@ def deploy_workspace_applications(ctx, request: dict) -> dict:
     return {"Deployment": {"Associations": [_workspace_view(d) for d in docs]}}
 
 
-def describe_workspace_associations(ctx, request: dict) -> dict:
+def describe_workspace_associations(ctx: Context, request: dict) -> dict:
     workspace = ctx.require("workspace", request["WorkspaceId"])
     return {"Associations": [_workspace_view(d) for d in ctx.tx.find(_KIND, label=workspace["WorkspaceId"])]}
 
 
-def describe_application_associations(ctx, request: dict) -> dict:
+def describe_application_associations(ctx: Context, request: dict) -> dict:
     app = _application(request["ApplicationId"])
     # [CHOSEN] Amazon's public bundles and images carry no applications: only WorkSpaces are ever associated.
     if "WORKSPACE" not in request["AssociatedResourceTypes"]:
@@ -206,7 +207,7 @@ def describe_application_associations(ctx, request: dict) -> dict:
     return {"Associations": [_application_view(d) for d in page], "NextToken": token}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "AssociateWorkspaceApplication": associate_workspace_application,
     "DeployWorkspaceApplications": deploy_workspace_applications,
     "DescribeApplicationAssociations": describe_application_associations,

@@ -7,6 +7,7 @@ standby bundles are the stored kind `bundle`, written by the operations that cre
 
 from understudy.domain.catalogue import public_bundle, public_bundles
 from understudy.domain.errors import InvalidParameterValuesException
+from understudy.operations.context import Context, Handler, Transaction
 from understudy.operations.paging import decode_token, encode_token, page
 
 _KIND = "bundle"
@@ -16,7 +17,7 @@ _KIND = "bundle"
 _PAGE_SIZE = 25
 
 
-def find_bundle(tx, bundle_id: str) -> dict | None:
+def find_bundle(tx: Transaction, bundle_id: str) -> dict | None:
     """The bundle of this id in the transaction's Region: public catalogue first, then the account's own."""
     return public_bundle(tx.scope.region, bundle_id) or tx.get(_KIND, bundle_id)
 
@@ -33,7 +34,7 @@ def _page_of(bundles: list[dict], token: str | None) -> dict:
     return {"Bundles": rest}
 
 
-def describe_workspace_bundles(ctx, request: dict) -> dict:
+def describe_workspace_bundles(ctx: Context, request: dict) -> dict:
     ids, owner, token = request.get("BundleIds"), request.get("Owner"), request.get("NextToken")
     if ids is not None and owner is not None:
         raise InvalidParameterValuesException("BundleIds and Owner cannot be used together.")
@@ -52,6 +53,6 @@ def describe_workspace_bundles(ctx, request: dict) -> dict:
     return _page_of(public_bundles(ctx.scope.region), token)
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "DescribeWorkspaceBundles": describe_workspace_bundles,
 }

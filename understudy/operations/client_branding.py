@@ -13,6 +13,7 @@ import base64
 import hashlib
 
 from understudy.domain.errors import InvalidParameterValuesException, ResourceLimitExceededException
+from understudy.operations.context import Context, Handler
 from understudy.operations.directories import registered
 
 _KIND = "client_branding"
@@ -47,7 +48,7 @@ def _stored(attributes: dict) -> dict:
     return stored
 
 
-def _described(ctx, directory_id: str, platform: str, stored: dict) -> dict:
+def _described(ctx: Context, directory_id: str, platform: str, stored: dict) -> dict:
     """A platform's attributes as the model describes them: each logo as the URL it is served from.
 
     [CHOSEN] The URL names the account, directory, platform and a digest of the image, so a new logo gets a
@@ -62,7 +63,7 @@ def _described(ctx, directory_id: str, platform: str, stored: dict) -> dict:
     return described
 
 
-def _branding(ctx, directory: dict) -> dict:
+def _branding(ctx: Context, directory: dict) -> dict:
     """The directory's branding doc for its current registration (a new, empty one if there is none)."""
     doc = ctx.tx.get(_KIND, directory["DirectoryId"], for_update=True)
     if doc is not None and doc["_RegistrationCode"] == directory["RegistrationCode"]:
@@ -70,14 +71,14 @@ def _branding(ctx, directory: dict) -> dict:
     return {"_DirectoryId": directory["DirectoryId"], "_RegistrationCode": directory["RegistrationCode"]}
 
 
-def _save(ctx, doc: dict) -> None:
+def _save(ctx: Context, doc: dict) -> None:
     if ctx.tx.get(_KIND, doc["_DirectoryId"]) is None:
         ctx.tx.insert(_KIND, doc)
     else:
         ctx.tx.update(_KIND, doc)
 
 
-def import_client_branding(ctx, request: dict) -> dict:
+def import_client_branding(ctx: Context, request: dict) -> dict:
     directory = registered(ctx, request["ResourceId"])
     given = {p: request[p] for p in _PLATFORMS if p in request}
     if not given:
@@ -95,13 +96,13 @@ def import_client_branding(ctx, request: dict) -> dict:
     return {p: _described(ctx, doc["_DirectoryId"], p, doc[p]) for p in given}
 
 
-def describe_client_branding(ctx, request: dict) -> dict:
+def describe_client_branding(ctx: Context, request: dict) -> dict:
     # [AWS] Only the device types with imported branding are shown.
     doc = _branding(ctx, registered(ctx, request["ResourceId"]))
     return {p: _described(ctx, doc["_DirectoryId"], p, doc[p]) for p in _PLATFORMS if p in doc}
 
 
-def delete_client_branding(ctx, request: dict) -> dict:
+def delete_client_branding(ctx: Context, request: dict) -> dict:
     doc = _branding(ctx, registered(ctx, request["ResourceId"]))
     # [CHOSEN] A platform without imported branding already shows the default: deleting it changes nothing.
     for platform in request["Platforms"]:
@@ -110,7 +111,7 @@ def delete_client_branding(ctx, request: dict) -> dict:
     return {}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "DeleteClientBranding": delete_client_branding,
     "DescribeClientBranding": describe_client_branding,
     "ImportClientBranding": import_client_branding,

@@ -9,6 +9,7 @@ import uuid
 
 from understudy.domain.errors import ResourceAlreadyExistsException, ResourceNotFoundException
 from understudy.operations import paging
+from understudy.operations.context import Context, Handler
 from understudy.operations.directories import registered
 
 _KEY = "_ConnectClientAddIns"
@@ -25,7 +26,7 @@ def _add_in(directory: dict, add_in_id: str) -> dict:
                                     f"{directory['DirectoryId']}.", resource_id=add_in_id)
 
 
-def create_connect_client_add_in(ctx, request: dict) -> dict:
+def create_connect_client_add_in(ctx: Context, request: dict) -> dict:
     directory = registered(ctx, request["ResourceId"])
     add_ins = directory.get(_KEY, [])
     # [CHOSEN] The second add-in of a directory is refused as already existing, whatever its name: the one
@@ -40,7 +41,7 @@ def create_connect_client_add_in(ctx, request: dict) -> dict:
     return {"AddInId": add_in["AddInId"]}
 
 
-def describe_connect_client_add_ins(ctx, request: dict) -> dict:
+def describe_connect_client_add_ins(ctx: Context, request: dict) -> dict:
     directory = registered(ctx, request["ResourceId"])
     after, limit = paging.decode_token(request.get("NextToken")), request.get("MaxResults", _PAGE_SIZE)
     add_ins = sorted((a for a in directory.get(_KEY, []) if after is None or a["AddInId"] > after),
@@ -50,7 +51,7 @@ def describe_connect_client_add_ins(ctx, request: dict) -> dict:
     return {"AddIns": add_ins}
 
 
-def update_connect_client_add_in(ctx, request: dict) -> dict:
+def update_connect_client_add_in(ctx: Context, request: dict) -> dict:
     directory = registered(ctx, request["ResourceId"])
     # [CHOSEN] Neither Name nor URL given: nothing changes.
     _add_in(directory, request["AddInId"]).update({k: request[k] for k in ("Name", "URL") if k in request})
@@ -58,7 +59,7 @@ def update_connect_client_add_in(ctx, request: dict) -> dict:
     return {}
 
 
-def delete_connect_client_add_in(ctx, request: dict) -> dict:
+def delete_connect_client_add_in(ctx: Context, request: dict) -> dict:
     directory = registered(ctx, request["ResourceId"])
     # [CHOSEN] An unknown add-in is not found, as UpdateConnectClientAddIn reports it.
     gone = _add_in(directory, request["AddInId"])
@@ -67,7 +68,7 @@ def delete_connect_client_add_in(ctx, request: dict) -> dict:
     return {}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "CreateConnectClientAddIn": create_connect_client_add_in,
     "DeleteConnectClientAddIn": delete_connect_client_add_in,
     "DescribeConnectClientAddIns": describe_connect_client_add_ins,

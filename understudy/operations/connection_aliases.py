@@ -26,6 +26,7 @@ from understudy.domain.errors import (
 )
 from understudy.domain.resources import GONE, connection_string_claim
 from understudy.operations import paging
+from understudy.operations.context import Context, Handler
 from understudy.operations.tags import tag_problem
 
 _KIND = "connection_alias"
@@ -38,7 +39,7 @@ def _not_found(alias_id: str) -> ResourceNotFoundException:
     return ResourceNotFoundException(f"The connection alias {alias_id} could not be found.", resource_id=alias_id)
 
 
-def _shared(ctx, share: dict, *, for_update: bool = False):
+def _shared(ctx: Context, share: dict, *, for_update: bool = False):
     """(the owner's Tx, the alias) behind a share record, if the owner still shares it with the caller."""
     owner_tx = ctx.tx.shared_by(share["_Owner"])
     doc = owner_tx.get(_KIND, share["AliasId"], for_update=for_update)
@@ -47,7 +48,7 @@ def _shared(ctx, share: dict, *, for_update: bool = False):
     return owner_tx, doc
 
 
-def _resolve(ctx, alias_id: str, *, for_update: bool = False):
+def _resolve(ctx: Context, alias_id: str, *, for_update: bool = False):
     """(the owner's Tx, the alias) for the caller's own alias or one shared with it, else None."""
     doc = ctx.tx.get(_KIND, alias_id, for_update=for_update)
     if doc is not None:
@@ -56,14 +57,14 @@ def _resolve(ctx, alias_id: str, *, for_update: bool = False):
     return _shared(ctx, share, for_update=for_update) if share else None
 
 
-def _alias(ctx, alias_id: str):
+def _alias(ctx: Context, alias_id: str):
     found = _resolve(ctx, alias_id, for_update=True)
     if found is None:
         raise _not_found(alias_id)
     return found
 
 
-def _owned(ctx, alias_id: str, *, for_update: bool = True) -> dict:
+def _owned(ctx: Context, alias_id: str, *, for_update: bool = True) -> dict:
     """The caller's own alias. A grantee can see a shared alias, but only its owner may delete or share it
     [AWS, DeleteConnectionAlias doc]; [CHOSEN] the grantee gets AccessDeniedException, an error all these
     operations declare."""
@@ -87,7 +88,7 @@ def _mark_share(grantee_tx, alias_id: str, directory_id: str | None) -> None:
     grantee_tx.update(_SHARE, share)
 
 
-def create_connection_alias(ctx, request: dict) -> dict:
+def create_connection_alias(ctx: Context, request: dict) -> dict:
     string = request["ConnectionString"]
     problem = tag_problem(request.get("Tags", []))
     if problem:
@@ -110,7 +111,7 @@ def create_connection_alias(ctx, request: dict) -> dict:
     return {"AliasId": doc["AliasId"]}
 
 
-def _page(ctx, limit: int, next_token: str | None, resource_id: str | None) -> tuple[list[dict], str | None]:
+def _page(ctx: Context, limit: int, next_token: str | None, resource_id: str | None) -> tuple[list[dict], str | None]:
     """One id-ordered page over the caller's own aliases and those shared with it, merged by id."""
     after = paging.decode_token(next_token)
     own = ctx.tx.find(_KIND, after=after, limit=limit + 1, directory_id=resource_id)
@@ -122,7 +123,7 @@ def _page(ctx, limit: int, next_token: str | None, resource_id: str | None) -> t
     return docs, None
 
 
-def describe_connection_aliases(ctx, request: dict) -> dict:
+def describe_connection_aliases(ctx: Context, request: dict) -> dict:
     # [CHOSEN] ResourceId finds the aliases associated with that directory; for a grantee, the shared
     # aliases it associated itself. Given with AliasIds, both must hold.
     resource_id = request.get("ResourceId")
@@ -141,14 +142,14 @@ def _identifier(alias_id: str, directory_id: str) -> str:
     return hashlib.sha256(f"{alias_id}/{directory_id}".encode()).hexdigest()[:20]
 
 
-def _registered_directory(ctx, directory_id: str) -> None:
+def _registered_directory(ctx: Context, directory_id: str) -> None:
     directory = ctx.tx.get("directory", directory_id)
     if directory is None or directory["State"] != "REGISTERED":
         raise ResourceNotFoundException("The specified directory could not be found in the specified region.",
                                         resource_id=directory_id)
 
 
-def associate_connection_alias(ctx, request: dict) -> dict:
+def associate_connection_alias(ctx: Context, request: dict) -> dict:
     owner_tx, doc = _alias(ctx, request["AliasId"])
     directory_id = request["ResourceId"]
     # [AWS] Only a CREATED alias is associated (model doc of AssociateConnectionAlias).
@@ -174,7 +175,7 @@ def associate_connection_alias(ctx, request: dict) -> dict:
     return {"ConnectionIdentifier": identifier}
 
 
-def disassociate_connection_alias(ctx, request: dict) -> dict:
+def disassociate_connection_alias(ctx: Context, request: dict) -> dict:
     owner_tx, doc = _alias(ctx, request["AliasId"])
     association = _association(doc)
     if association is None:
@@ -195,7 +196,7 @@ def disassociate_connection_alias(ctx, request: dict) -> dict:
     return {}
 
 
-def delete_connection_alias(ctx, request: dict) -> dict:
+def delete_connection_alias(ctx: Context, request: dict) -> dict:
     doc = _owned(ctx, request["AliasId"])
     # [AWS] Deleted only once no longer associated nor shared (model doc of DeleteConnectionAlias).
     if _association(doc):
@@ -214,7 +215,7 @@ def delete_connection_alias(ctx, request: dict) -> dict:
     return {}
 
 
-def _share(ctx, doc: dict, grantee: str) -> None:
+def _share(ctx: Context, doc: dict, grantee: str) -> None:
     current = doc.get("_SharedWith")
     if current == grantee:
         return
@@ -229,7 +230,7 @@ def _share(ctx, doc: dict, grantee: str) -> None:
     ctx.tx.shared_by(grantee).insert(_SHARE, {"AliasId": doc["AliasId"], "_Owner": ctx.scope.account_id})
 
 
-def _unshare(ctx, doc: dict, grantee: str) -> None:
+def _unshare(ctx: Context, doc: dict, grantee: str) -> None:
     if doc.get("_SharedWith") != grantee:
         return  # [CHOSEN] revoking a permission never granted changes nothing
     association = _association(doc)
@@ -242,7 +243,7 @@ def _unshare(ctx, doc: dict, grantee: str) -> None:
     ctx.tx.shared_by(grantee).delete(_SHARE, doc["AliasId"])
 
 
-def update_connection_alias_permission(ctx, request: dict) -> dict:
+def update_connection_alias_permission(ctx: Context, request: dict) -> dict:
     doc = _owned(ctx, request["AliasId"])
     permission = request["ConnectionAliasPermission"]
     grantee = permission["SharedAccountId"]
@@ -259,7 +260,7 @@ def update_connection_alias_permission(ctx, request: dict) -> dict:
     return {}
 
 
-def describe_connection_alias_permissions(ctx, request: dict) -> dict:
+def describe_connection_alias_permissions(ctx: Context, request: dict) -> dict:
     # [AWS] The permissions the owner has granted (model doc); [CHOSEN] so only the owner reads them.
     doc = _owned(ctx, request["AliasId"], for_update=False)
     shared = doc.get("_SharedWith")
@@ -267,7 +268,7 @@ def describe_connection_alias_permissions(ctx, request: dict) -> dict:
     return {"AliasId": doc["AliasId"], "ConnectionAliasPermissions": permissions}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "AssociateConnectionAlias": associate_connection_alias,
     "CreateConnectionAlias": create_connection_alias,
     "DeleteConnectionAlias": delete_connection_alias,

@@ -21,6 +21,7 @@ from understudy.domain.errors import (
     ResourceNotFoundException,
 )
 from understudy.operations.bundles import find_bundle
+from understudy.operations.context import Context, Handler
 from understudy.operations.images import application_associations, bundle_traits, owned_image, volume_problem
 from understudy.operations.tags import tag_problem
 
@@ -31,7 +32,7 @@ def _not_found(bundle_id: str) -> ResourceNotFoundException:
     return ResourceNotFoundException(f"The bundle {bundle_id} could not be found.", resource_id=bundle_id)
 
 
-def _custom(ctx, bundle_id: str | None, refusal: type) -> dict:
+def _custom(ctx: Context, bundle_id: str | None, refusal: type) -> dict:
     """The caller's own custom bundle; Amazon's public bundles and the standby bundles WorkSpaces manages are
     refused with `refusal` [CHOSEN: each operation's closest declared error]."""
     if not bundle_id:
@@ -42,7 +43,7 @@ def _custom(ctx, bundle_id: str | None, refusal: type) -> dict:
         raise _not_found(bundle_id)
     if bundle.get("Owner") != ctx.scope.account_id or bundle.get("BundleType") == "STANDBY":
         raise refusal(f"The bundle {bundle_id} is not a custom bundle of this account.")
-    return ctx.tx.get(_KIND, bundle_id, for_update=True)
+    return ctx.require(_KIND, bundle_id)
 
 
 def _capacity(storage: dict, what: str) -> int:
@@ -62,7 +63,7 @@ def _compute(request: dict, image: dict) -> str:
     return name
 
 
-def _check_room(ctx, name: str) -> None:
+def _check_room(ctx: Context, name: str) -> None:
     # [CHOSEN] Names are unique among the account's bundles in the Region; Amazon's public names are not taken.
     if ctx.tx.count(_KIND, label=name):
         raise ResourceAlreadyExistsException(f"A bundle named {name} already exists in this Region.")
@@ -74,7 +75,7 @@ def _check_room(ctx, name: str) -> None:
                                              f"({ctx.quota('bundles')}).")
 
 
-def create_workspace_bundle(ctx, request: dict) -> dict:
+def create_workspace_bundle(ctx: Context, request: dict) -> dict:
     name, tags = request["BundleName"], request.get("Tags", [])
     problem = tag_problem(tags)
     if problem:
@@ -98,7 +99,7 @@ def create_workspace_bundle(ctx, request: dict) -> dict:
     return {"WorkspaceBundle": doc}
 
 
-def update_workspace_bundle(ctx, request: dict) -> dict:
+def update_workspace_bundle(ctx: Context, request: dict) -> dict:
     doc = _custom(ctx, request.get("BundleId"), OperationNotSupportedException)
     if not request.get("ImageId"):
         raise InvalidParameterValuesException("ImageId is required.")
@@ -112,7 +113,7 @@ def update_workspace_bundle(ctx, request: dict) -> dict:
     return {}
 
 
-def delete_workspace_bundle(ctx, request: dict) -> dict:
+def delete_workspace_bundle(ctx: Context, request: dict) -> dict:
     doc = _custom(ctx, request.get("BundleId"), InvalidParameterValuesException)
     bundle_id = doc["BundleId"]
     # [AWS, delete_bundle] a bundle in use by WorkSpaces cannot be deleted; [CHOSEN] WorkSpaces Pools count too,
@@ -124,7 +125,7 @@ def delete_workspace_bundle(ctx, request: dict) -> dict:
     return {}
 
 
-def describe_bundle_associations(ctx, request: dict) -> dict:
+def describe_bundle_associations(ctx: Context, request: dict) -> dict:
     bundle_id = request["BundleId"]
     bundle = find_bundle(ctx.tx, bundle_id)
     if bundle is None:
@@ -134,7 +135,7 @@ def describe_bundle_associations(ctx, request: dict) -> dict:
     return {"Associations": [a for a in associations if a["AssociatedResourceType"] in wanted]}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "CreateWorkspaceBundle": create_workspace_bundle,
     "DeleteWorkspaceBundle": delete_workspace_bundle,
     "DescribeBundleAssociations": describe_bundle_associations,

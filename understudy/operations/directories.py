@@ -20,6 +20,7 @@ from understudy.domain.errors import (
     ValidationException,
 )
 from understudy.domain.resources import GONE, directory_name_claim
+from understudy.operations.context import Context, Handler
 from understudy.operations.paging import decode_token, encode_token
 from understudy.operations.tags import tag_problem
 
@@ -67,7 +68,7 @@ _CLIENT = {"ReconnectEnabled": "ENABLED", "LogUploadEnabled": "ENABLED"}
 _FILTER_FIELDS = {"USER_IDENTITY_TYPE": "UserIdentityType", "WORKSPACE_TYPE": "WorkspaceType"}
 
 
-def _directory(ctx, directory_id: str) -> dict:
+def _directory(ctx: Context, directory_id: str) -> dict:
     doc = ctx.tx.get(_KIND, directory_id, for_update=True)
     if doc is None:
         # [FIELD] AWS's wording (terraform-provider-aws #31482).
@@ -76,7 +77,7 @@ def _directory(ctx, directory_id: str) -> dict:
     return doc
 
 
-def registered(ctx, directory_id: str) -> dict:
+def registered(ctx: Context, directory_id: str) -> dict:
     """The caller's directory, registered with WorkSpaces in this Region, for update: the door the per-directory
     families (IP groups, settings, branding, add-ins) go through. One that is still registering or already
     deregistering is not found, as for AssociateConnectionAlias [CHOSEN]."""
@@ -87,7 +88,7 @@ def registered(ctx, directory_id: str) -> dict:
     return doc
 
 
-def _ad_directory(ctx, request: dict, directory_id: str) -> dict:
+def _ad_directory(ctx: Context, request: dict, directory_id: str) -> dict:
     """The registration of a Directory Service directory: it must be Active in the same account and Region."""
     ds = ctx.tx.get("ds_directory", directory_id)
     if ds is None:
@@ -106,7 +107,7 @@ def _ad_directory(ctx, request: dict, directory_id: str) -> dict:
             "UserIdentityType": "AWS_DIRECTORY_SERVICE", "WorkspaceType": "PERSONAL"}
 
 
-def _managed_directory(ctx, request: dict) -> dict:
+def _managed_directory(ctx: Context, request: dict) -> dict:
     """A `wsd-` directory that WorkSpaces manages itself (IAM Identity Center, or customer-managed for Pools)."""
     identity, name = request.get("UserIdentityType"), request.get("WorkspaceDirectoryName")
     if identity in (None, "AWS_DIRECTORY_SERVICE"):
@@ -133,7 +134,7 @@ def _managed_directory(ctx, request: dict) -> dict:
     return doc
 
 
-def register_workspace_directory(ctx, request: dict) -> dict:
+def register_workspace_directory(ctx: Context, request: dict) -> dict:
     directory_id = request.get("DirectoryId")
     if directory_id is not None:
         existing = ctx.tx.get(_KIND, directory_id)
@@ -184,7 +185,7 @@ def register_workspace_directory(ctx, request: dict) -> dict:
     return {"DirectoryId": doc["DirectoryId"], "State": "REGISTERING"}
 
 
-def describe_workspace_directories(ctx, request: dict) -> dict:
+def describe_workspace_directories(ctx: Context, request: dict) -> dict:
     after = decode_token(request.get("NextToken"))
     wanted, names = request.get("DirectoryIds"), request.get("WorkspaceDirectoryNames")
     # Unknown ids are simply absent, as for DescribeWorkspaces; Terraform reads an empty list as "gone".
@@ -202,7 +203,7 @@ def describe_workspace_directories(ctx, request: dict) -> dict:
     return {"Directories": docs}
 
 
-def deregister_workspace_directory(ctx, request: dict) -> dict:
+def deregister_workspace_directory(ctx: Context, request: dict) -> dict:
     doc = _directory(ctx, request["DirectoryId"])
     if doc["State"] != "REGISTERED":
         # [FIELD] Terraform retries deregistration on this error while registration settles (research notes 4.2).
@@ -226,36 +227,36 @@ def deregister_workspace_directory(ctx, request: dict) -> dict:
     return {}
 
 
-def _modify(ctx, directory_id: str, field: str, changes: dict) -> dict:
+def _modify(ctx: Context, directory_id: str, field: str, changes: dict) -> dict:
     doc = _directory(ctx, directory_id)
     doc[field] = {**doc.get(field, {}), **changes}
     ctx.tx.update(_KIND, doc)
     return {}
 
 
-def modify_workspace_creation_properties(ctx, request: dict) -> dict:
+def modify_workspace_creation_properties(ctx: Context, request: dict) -> dict:
     return _modify(ctx, request["ResourceId"], "WorkspaceCreationProperties", request["WorkspaceCreationProperties"])
 
 
-def modify_selfservice_permissions(ctx, request: dict) -> dict:
+def modify_selfservice_permissions(ctx: Context, request: dict) -> dict:
     return _modify(ctx, request["ResourceId"], "SelfservicePermissions", request["SelfservicePermissions"])
 
 
-def modify_workspace_access_properties(ctx, request: dict) -> dict:
+def modify_workspace_access_properties(ctx: Context, request: dict) -> dict:
     return _modify(ctx, request["ResourceId"], "WorkspaceAccessProperties", request["WorkspaceAccessProperties"])
 
 
-def modify_client_properties(ctx, request: dict) -> dict:
+def modify_client_properties(ctx: Context, request: dict) -> dict:
     return _modify(ctx, request["ResourceId"], "_ClientProperties", request["ClientProperties"])
 
 
-def describe_client_properties(ctx, request: dict) -> dict:
+def describe_client_properties(ctx: Context, request: dict) -> dict:
     docs = [_directory(ctx, rid) for rid in dict.fromkeys(request["ResourceIds"])]
     return {"ClientPropertiesList": [{"ResourceId": d["DirectoryId"], "ClientProperties": d["_ClientProperties"]}
                                      for d in docs]}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "DeregisterWorkspaceDirectory": deregister_workspace_directory,
     "DescribeClientProperties": describe_client_properties,
     "DescribeWorkspaceDirectories": describe_workspace_directories,

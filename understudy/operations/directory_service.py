@@ -18,6 +18,7 @@ from understudy.domain.errors import (
     UnsupportedOperationException,
 )
 from understudy.domain.resources import GONE
+from understudy.operations.context import Context, Handler
 from understudy.operations.paging import decode_token, encode_token
 
 _KIND = "ds_directory"
@@ -38,7 +39,7 @@ def _dns_ips(directory_id: str) -> list[str]:
     return [f"10.0.1.{host}", f"10.0.2.{host}"]
 
 
-def _create(ctx, request: dict, directory_type: str, **fields) -> dict:
+def _create(ctx: Context, request: dict, directory_type: str, **fields) -> dict:
     if ctx.tx.total(_KIND, for_quota=True) >= ctx.quota("directories"):
         raise DirectoryLimitExceededException("Directory limit exceeded for this account and Region.")
     directory_id = ids.directory_id()
@@ -81,11 +82,11 @@ def _create(ctx, request: dict, directory_type: str, **fields) -> dict:
     return {"DirectoryId": directory_id}
 
 
-def create_directory(ctx, request: dict) -> dict:
+def create_directory(ctx: Context, request: dict) -> dict:
     return _create(ctx, request, "SimpleAD", Size=request["Size"])
 
 
-def create_microsoft_ad(ctx, request: dict) -> dict:
+def create_microsoft_ad(ctx: Context, request: dict) -> dict:
     # [AWS] Enterprise is the default edition (API_CreateMicrosoftAD); Hybrid directories are made by
     # CreateHybridAD from self-managed domain controllers, not by this call.
     edition = request.get("Edition", "Enterprise")
@@ -94,11 +95,11 @@ def create_microsoft_ad(ctx, request: dict) -> dict:
     return _create(ctx, request, "MicrosoftAD", Edition=edition, DesiredNumberOfDomainControllers=2)
 
 
-def connect_directory(ctx, request: dict) -> dict:
+def connect_directory(ctx: Context, request: dict) -> dict:
     return _create(ctx, request, "ADConnector", Size=request["Size"])
 
 
-def describe_directories(ctx, request: dict) -> dict:
+def describe_directories(ctx: Context, request: dict) -> dict:
     try:
         after = decode_token(request.get("NextToken"))
     except InvalidParameterValuesException:
@@ -120,7 +121,7 @@ def describe_directories(ctx, request: dict) -> dict:
     return {"DirectoryDescriptions": docs}
 
 
-def delete_directory(ctx, request: dict) -> dict:
+def delete_directory(ctx: Context, request: dict) -> dict:
     directory_id = request["DirectoryId"]
     doc = ctx.tx.get(_KIND, directory_id, for_update=True)
     if doc is None:
@@ -139,7 +140,7 @@ def delete_directory(ctx, request: dict) -> dict:
     return {"DirectoryId": directory_id}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "ConnectDirectory": connect_directory,
     "CreateDirectory": create_directory,
     "CreateMicrosoftAD": create_microsoft_ad,

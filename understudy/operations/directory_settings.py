@@ -7,6 +7,7 @@ shape), so DescribeWorkspaceDirectories shows the change at once. Registration s
 """
 
 from understudy.domain.errors import InvalidParameterValuesException, OperationNotSupportedException
+from understudy.operations.context import Context, Handler
 from understudy.operations.directories import registered
 
 _SAML_ON = ("ENABLED", "ENABLED_WITH_DIRECTORY_LOGIN_FALLBACK")
@@ -46,7 +47,7 @@ def _check_auth(doc: dict) -> None:
                                              "enabled on the directory.", reason="SAML_NOT_ENABLED")
 
 
-def modify_saml_properties(ctx, request: dict) -> dict:
+def modify_saml_properties(ctx: Context, request: dict) -> dict:
     doc = registered(ctx, request["ResourceId"])
     doc["SamlProperties"] = _changed(doc.get("SamlProperties", {}), request.get("SamlProperties", {}),
                                      _SAML_DELETABLE, request.get("PropertiesToDelete", []))
@@ -55,7 +56,7 @@ def modify_saml_properties(ctx, request: dict) -> dict:
     return {}
 
 
-def modify_certificate_based_auth_properties(ctx, request: dict) -> dict:
+def modify_certificate_based_auth_properties(ctx: Context, request: dict) -> dict:
     doc = registered(ctx, request["ResourceId"])
     doc["CertificateBasedAuthProperties"] = _changed(
         doc.get("CertificateBasedAuthProperties", {}), request.get("CertificateBasedAuthProperties", {}),
@@ -74,7 +75,7 @@ def _check_user_settings(settings: list[dict]) -> None:
         raise InvalidParameterValuesException(f"MaximumLength applies to clipboard actions only, not {limited[0]}.")
 
 
-def modify_streaming_properties(ctx, request: dict) -> dict:
+def modify_streaming_properties(ctx: Context, request: dict) -> dict:
     doc = registered(ctx, request["ResourceId"])
     changes = request.get("StreamingProperties", {})
     _check_user_settings(changes.get("UserSettings", []))
@@ -85,7 +86,7 @@ def modify_streaming_properties(ctx, request: dict) -> dict:
     return {}
 
 
-def modify_endpoint_encryption_mode(ctx, request: dict) -> dict:
+def modify_endpoint_encryption_mode(ctx: Context, request: dict) -> dict:
     doc = registered(ctx, request["DirectoryId"])
     mode = request["EndpointEncryptionMode"]
     # [AWS] FIPS 140-2 Validated Mode needs a directory that is new or whose WorkSpaces all use it
@@ -100,7 +101,7 @@ def modify_endpoint_encryption_mode(ctx, request: dict) -> dict:
     return {}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "ModifyCertificateBasedAuthProperties": modify_certificate_based_auth_properties,
     "ModifyEndpointEncryptionMode": modify_endpoint_encryption_mode,
     "ModifySamlProperties": modify_saml_properties,

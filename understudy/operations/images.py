@@ -31,8 +31,8 @@ from understudy.domain.errors import (
     ResourceUnavailableException,
 )
 from understudy.operations import paging
+from understudy.operations.context import Context, Handler, Transaction
 from understudy.operations.tags import tag_problem
-from understudy.protocol import spec
 
 _KIND = "image"
 _SHARE = "image_share"
@@ -107,7 +107,7 @@ def _not_found(image_id: str) -> ResourceNotFoundException:
     return ResourceNotFoundException(f"The image {image_id} could not be found.", resource_id=image_id)
 
 
-def _visible(tx, account_id: str, image_id: str) -> tuple[dict, bool] | None:
+def _visible(tx: Transaction, account_id: str, image_id: str) -> tuple[dict, bool] | None:
     """(the image, whether the account owns it) for its own image or one shared with it in tx's Region, else None."""
     doc = tx.get(_KIND, image_id)
     if doc is not None:
@@ -121,7 +121,7 @@ def _visible(tx, account_id: str, image_id: str) -> tuple[dict, bool] | None:
     return doc, False
 
 
-def _owned(ctx, image_id: str) -> dict:
+def _owned(ctx: Context, image_id: str) -> dict:
     """The caller's own image. A grantee sees a shared image, but only its owner changes it; [CHOSEN] the grantee
     gets AccessDeniedException, as for shared connection aliases."""
     found = _visible(ctx.tx, ctx.scope.account_id, image_id)
@@ -129,10 +129,10 @@ def _owned(ctx, image_id: str) -> dict:
         raise _not_found(image_id)
     if not found[1]:
         raise AccessDeniedException(f"Only the owner of the image {image_id} can do this.")
-    return ctx.tx.get(_KIND, image_id, for_update=True)
+    return ctx.require(_KIND, image_id)
 
 
-def owned_image(ctx, image_id: str) -> dict:
+def owned_image(ctx: Context, image_id: str) -> dict:
     """An AVAILABLE image of the caller's, to build a bundle on.
 
     [AWS, share-custom-image] a shared image is copied first, and bundles are made from the copy: [CHOSEN]
@@ -150,15 +150,15 @@ def owned_image(ctx, image_id: str) -> dict:
     return doc
 
 
-def _bundles_using(tx, image_id: str) -> list[str]:
+def _bundles_using(tx: Transaction, image_id: str) -> list[str]:
     return [b["BundleId"] for b in tx.find("bundle") if b.get("ImageId") == image_id]
 
 
-def _update_available(ctx, doc: dict) -> bool:
+def _update_available(ctx: Context, doc: dict) -> bool:
     return doc["_OperatingSystem"] in _UPDATABLE and ctx.now - doc["_ComponentsAt"] >= _UPDATE_AGE
 
 
-def present(ctx, doc: dict) -> dict:
+def present(ctx: Context, doc: dict) -> dict:
     """An image as DescribeWorkspaceImages shows it: updates computed live, errors only once it failed."""
     out = dict(doc)
     if doc["State"] == "AVAILABLE":
@@ -170,7 +170,7 @@ def present(ctx, doc: dict) -> dict:
 
 
 # Creating images ------------------------------------------------------------------------------------
-def _admit(ctx, name: str, tags: list[dict]) -> None:
+def _admit(ctx: Context, name: str, tags: list[dict]) -> None:
     """The rules every new image obeys: valid tags, a name unique in the account and Region, the quota."""
     problem = tag_problem(tags)
     if problem:
@@ -185,7 +185,7 @@ def _admit(ctx, name: str, tags: list[dict]) -> None:
                                              f"({ctx.quota('images')}).")
 
 
-def _image(ctx, name: str, description: str | None, traits: dict, tenancy: str | None = None) -> dict:
+def _image(ctx: Context, name: str, description: str | None, traits: dict, tenancy: str | None = None) -> dict:
     os_name = traits["_OperatingSystem"]
     doc = {"ImageId": ids.image_id(), "Name": name, "OperatingSystem": {"Type": _os_type(os_name)},
            "State": "PENDING", "RequiredTenancy": tenancy or ("DEDICATED" if os_name in _BYOL else "DEFAULT"),
@@ -195,7 +195,7 @@ def _image(ctx, name: str, description: str | None, traits: dict, tenancy: str |
     return doc
 
 
-def _store(ctx, doc: dict, tags: list[dict], duration: str, error: dict | None = None) -> dict:
+def _store(ctx: Context, doc: dict, tags: list[dict], duration: str, error: dict | None = None) -> dict:
     """Saves a new PENDING image that becomes AVAILABLE (or ERROR, with `error` shown) after `duration`."""
     if error:
         doc["_Error"] = error
@@ -211,7 +211,7 @@ def _copied_traits(source: dict, **changes) -> dict:
     return {**{k: source[k] for k in keys}, **changes}
 
 
-def create_workspace_image(ctx, request: dict) -> dict:
+def create_workspace_image(ctx: Context, request: dict) -> dict:
     workspace_id = request["WorkspaceId"]
     workspace = ctx.require("workspace", workspace_id)
     # [AWS, create-custom-bundle] an image is made from an AVAILABLE WorkSpace only.
@@ -229,9 +229,9 @@ def create_workspace_image(ctx, request: dict) -> dict:
     return present(ctx, doc)
 
 
-def copy_workspace_image(ctx, request: dict) -> dict:
+def copy_workspace_image(ctx: Context, request: dict) -> dict:
     source_region, source_id = request["SourceRegion"], request["SourceImageId"]
-    if not ctx.settings.any_region and source_region not in spec.endpoint_regions("workspaces"):
+    if not ctx.settings.serves_region(source_region):
         raise InvalidParameterValuesException(f"SourceRegion {source_region} is not a WorkSpaces Region.")
     # The one crossing of Regions here: the caller's own image, or one shared with it, in SourceRegion [AWS].
     found = _visible(ctx.tx.in_region(source_region), ctx.scope.account_id, source_id)
@@ -250,7 +250,7 @@ def copy_workspace_image(ctx, request: dict) -> dict:
     return {"ImageId": doc["ImageId"]}
 
 
-def _byol_error(ctx) -> dict | None:
+def _byol_error(ctx: Context) -> dict | None:
     """How a BYOL import ends when the account is not enabled for BYOL (ModifyAccount DedicatedTenancySupport):
     [AWS] the model's ErrorDetails codes WorkspacesBYOLAccountNotFound / WorkspacesBYOLAccountDisabled; [CHOSEN]
     the import is accepted and the image ends in ERROR, as AWS reports image ingestion problems."""
@@ -279,7 +279,7 @@ def _ingestion_protocols(process: str) -> list[str]:
     return [] if process.endswith("_BYOP") else ["PCOIP"]
 
 
-def import_workspace_image(ctx, request: dict) -> dict:
+def import_workspace_image(ctx: Context, request: dict) -> dict:
     applications = request.get("Applications", [])
     # [AWS, Applications doc] "Although this parameter is an array, only one item is allowed at this time."
     if len(applications) > 1:
@@ -306,7 +306,7 @@ _IMPORT_STEPS = ("PENDING", "IN_PROGRESS", "PROCESSING_SOURCE_IMAGE", "IMAGE_TES
                  "CREATING_TEST_INSTANCE", "INSTALLING_COMPONENTS", "GENERALIZING", "VALIDATING", "PUBLISHING")
 
 
-def import_custom_workspace_image(ctx, request: dict) -> dict:
+def import_custom_workspace_image(ctx: Context, request: dict) -> dict:
     os_name, protocol = _OS_VERSIONS[request["OsVersion"]], request["Protocol"]
     # [AWS, Protocol doc] "Windows 11 does not support PCOIP protocol."
     if os_name == "WINDOWS_11" and protocol == "PCOIP":
@@ -324,7 +324,7 @@ def import_custom_workspace_image(ctx, request: dict) -> dict:
     return {"ImageId": doc["ImageId"], "State": "PENDING"}
 
 
-def _import_progress(ctx, doc: dict) -> tuple[str, int, float]:
+def _import_progress(ctx: Context, doc: dict) -> tuple[str, int, float]:
     """(import state, percentage, time of the last step) of an ImportCustomWorkspaceImage, read off the clock."""
     started, ends = doc["_Import"]["StartedAt"], doc["_Import"]["EndsAt"]
     if doc["State"] != "PENDING":
@@ -334,7 +334,7 @@ def _import_progress(ctx, doc: dict) -> tuple[str, int, float]:
     return _IMPORT_STEPS[step], min(99, int(fraction * 100)), started + (ends - started) * step / len(_IMPORT_STEPS)
 
 
-def describe_custom_workspace_image_import(ctx, request: dict) -> dict:
+def describe_custom_workspace_image_import(ctx: Context, request: dict) -> dict:
     image_id = request["ImageId"]
     doc = ctx.tx.get(_KIND, image_id)
     # [CHOSEN] Only the caller's own images imported by ImportCustomWorkspaceImage have an import to describe.
@@ -352,7 +352,7 @@ def describe_custom_workspace_image_import(ctx, request: dict) -> dict:
     return out
 
 
-def create_updated_workspace_image(ctx, request: dict) -> dict:
+def create_updated_workspace_image(ctx: Context, request: dict) -> dict:
     source = _owned(ctx, request["SourceImageId"])
     if source["State"] != "AVAILABLE":
         raise InvalidResourceStateException(f"The image {source['ImageId']} is {source['State']}.")
@@ -371,7 +371,7 @@ def create_updated_workspace_image(ctx, request: dict) -> dict:
     return {"ImageId": doc["ImageId"]}
 
 
-def delete_workspace_image(ctx, request: dict) -> dict:
+def delete_workspace_image(ctx: Context, request: dict) -> dict:
     image_id = request["ImageId"]
     doc = ctx.tx.get(_KIND, image_id, for_update=True)
     if doc is None:
@@ -402,7 +402,7 @@ def _cut(docs: list[dict], limit: int) -> tuple[list[dict], str | None]:
     return docs, None
 
 
-def _page(ctx, image_type: str | None, limit: int, token: str | None) -> tuple[list[dict], str | None]:
+def _page(ctx: Context, image_type: str | None, limit: int, token: str | None) -> tuple[list[dict], str | None]:
     """One id-ordered page over the caller's own images and those shared with it, merged by id."""
     after = paging.decode_token(token)
     own = ctx.tx.find(_KIND, after=after, limit=limit + 1) if image_type != "SHARED" else []
@@ -411,7 +411,7 @@ def _page(ctx, image_type: str | None, limit: int, token: str | None) -> tuple[l
     return _cut(own + shared, limit)
 
 
-def describe_workspace_images(ctx, request: dict) -> dict:
+def describe_workspace_images(ctx: Context, request: dict) -> dict:
     # [CHOSEN] Without ImageType, both the caller's images and those shared with it; with ImageIds, the ids the
     # caller can see (unknown ones are simply absent, as in DescribeWorkspaces), still filtered by ImageType.
     image_type, limit, token = request.get("ImageType"), request.get("MaxResults", _PAGE_SIZE), request.get("NextToken")
@@ -426,7 +426,7 @@ def describe_workspace_images(ctx, request: dict) -> dict:
     return {"Images": [present(ctx, d) for d in docs], "NextToken": token}
 
 
-def _share(ctx, doc: dict, grantee: str) -> None:
+def _share(ctx: Context, doc: dict, grantee: str) -> None:
     shared = doc.setdefault("_SharedWith", [])
     if grantee in shared:
         return  # [CHOSEN] granting again changes nothing
@@ -437,7 +437,7 @@ def _share(ctx, doc: dict, grantee: str) -> None:
     ctx.tx.shared_by(grantee).insert(_SHARE, {"ImageId": doc["ImageId"], "_Owner": ctx.scope.account_id})
 
 
-def _unshare(ctx, doc: dict, grantee: str) -> None:
+def _unshare(ctx: Context, doc: dict, grantee: str) -> None:
     shared = doc.get("_SharedWith", [])
     # [AWS, AllowCopyImage doc] "This permission can be revoked only after an image has been shared."
     if grantee not in shared:
@@ -449,7 +449,7 @@ def _unshare(ctx, doc: dict, grantee: str) -> None:
     ctx.tx.shared_by(grantee).delete(_SHARE, doc["ImageId"])
 
 
-def update_workspace_image_permission(ctx, request: dict) -> dict:
+def update_workspace_image_permission(ctx: Context, request: dict) -> dict:
     doc = _owned(ctx, request["ImageId"])
     grantee = request["SharedAccountId"]
     if grantee == ctx.scope.account_id:
@@ -466,7 +466,7 @@ def update_workspace_image_permission(ctx, request: dict) -> dict:
     return {}
 
 
-def describe_workspace_image_permissions(ctx, request: dict) -> dict:
+def describe_workspace_image_permissions(ctx: Context, request: dict) -> dict:
     # [AWS] The permissions the owner has granted (model doc); [CHOSEN] so only the owner reads them.
     doc = _owned(ctx, request["ImageId"])
     after, limit = paging.decode_token(request.get("NextToken")), request.get("MaxResults", _PAGE_SIZE)
@@ -476,7 +476,7 @@ def describe_workspace_image_permissions(ctx, request: dict) -> dict:
             "NextToken": token}
 
 
-def describe_image_associations(ctx, request: dict) -> dict:
+def describe_image_associations(ctx: Context, request: dict) -> dict:
     found = _visible(ctx.tx, ctx.scope.account_id, request["ImageId"])
     if found is None:
         raise _not_found(request["ImageId"])
@@ -486,7 +486,7 @@ def describe_image_associations(ctx, request: dict) -> dict:
     return {"Associations": [a for a in associations if a["AssociatedResourceType"] in wanted]}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "CopyWorkspaceImage": copy_workspace_image,
     "CreateUpdatedWorkspaceImage": create_updated_workspace_image,
     "CreateWorkspaceImage": create_workspace_image,

@@ -20,6 +20,7 @@ from understudy.domain.errors import (
     ResourceLimitExceededException,
 )
 from understudy.operations import paging
+from understudy.operations.context import Context, Handler
 from understudy.operations.directories import registered
 from understudy.operations.tags import tag_problem
 
@@ -59,7 +60,7 @@ def _with_rules(doc: dict, rules: list[dict]) -> dict:
     return doc
 
 
-def create_ip_group(ctx, request: dict) -> dict:
+def create_ip_group(ctx: Context, request: dict) -> dict:
     name = request["GroupName"]
     problem = tag_problem(request.get("Tags", []))
     if problem:
@@ -80,7 +81,7 @@ def create_ip_group(ctx, request: dict) -> dict:
     return {"GroupId": doc["groupId"]}
 
 
-def describe_ip_groups(ctx, request: dict) -> dict:
+def describe_ip_groups(ctx: Context, request: dict) -> dict:
     after, limit = paging.decode_token(request.get("NextToken")), request.get("MaxResults", _PAGE_SIZE)
     if "GroupIds" in request:
         # [CHOSEN] Unknown ids are simply absent, as in DescribeWorkspaces.
@@ -93,7 +94,7 @@ def describe_ip_groups(ctx, request: dict) -> dict:
     return {"Result": docs}
 
 
-def delete_ip_group(ctx, request: dict) -> dict:
+def delete_ip_group(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["GroupId"])
     # [AWS] Disassociate a group from every directory before deleting it (DeleteIpGroup, model doc of
     # ResourceAssociatedException). At most 50 directories per Region, so reading them all is cheap.
@@ -105,13 +106,13 @@ def delete_ip_group(ctx, request: dict) -> dict:
     return {}
 
 
-def authorize_ip_rules(ctx, request: dict) -> dict:
+def authorize_ip_rules(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["GroupId"])
     ctx.tx.update(_KIND, _with_rules(doc, doc.get("userRules", []) + request["UserRules"]))
     return {}
 
 
-def revoke_ip_rules(ctx, request: dict) -> dict:
+def revoke_ip_rules(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["GroupId"])
     current = [rule["ipRule"] for rule in doc.get("userRules", [])]
     missing = [rule for rule in request["UserRules"] if rule not in current]
@@ -125,13 +126,13 @@ def revoke_ip_rules(ctx, request: dict) -> dict:
     return {}
 
 
-def update_rules_of_ip_group(ctx, request: dict) -> dict:
+def update_rules_of_ip_group(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["GroupId"])
     ctx.tx.update(_KIND, _with_rules(doc, request["UserRules"]))
     return {}
 
 
-def associate_ip_groups(ctx, request: dict) -> dict:
+def associate_ip_groups(ctx: Context, request: dict) -> dict:
     directory = registered(ctx, request["DirectoryId"])
     wanted = [ctx.require(_KIND, group_id)["groupId"] for group_id in dict.fromkeys(request["GroupIds"])]
     # [CHOSEN] Associating a group that already is associated changes nothing.
@@ -144,7 +145,7 @@ def associate_ip_groups(ctx, request: dict) -> dict:
     return {}
 
 
-def disassociate_ip_groups(ctx, request: dict) -> dict:
+def disassociate_ip_groups(ctx: Context, request: dict) -> dict:
     directory = registered(ctx, request["DirectoryId"])
     gone = {ctx.require(_KIND, group_id)["groupId"] for group_id in request["GroupIds"]}
     # [CHOSEN] Disassociating a group that is not associated with the directory changes nothing.
@@ -153,7 +154,7 @@ def disassociate_ip_groups(ctx, request: dict) -> dict:
     return {}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "AssociateIpGroups": associate_ip_groups,
     "AuthorizeIpRules": authorize_ip_rules,
     "CreateIpGroup": create_ip_group,

@@ -4,6 +4,7 @@ import base64
 import binascii
 
 from understudy.domain.errors import InvalidParameterValuesException
+from understudy.operations.context import Transaction
 
 
 def encode_token(last_id: str) -> str:
@@ -19,7 +20,8 @@ def decode_token(token: str | None) -> str | None:
         raise InvalidParameterValuesException("The value for NextToken is not valid.") from None
 
 
-def page(tx, kind: str, *, limit: int, next_token: str | None, id_key: str, **filters) -> tuple[list[dict], str | None]:
+def page(tx: Transaction, kind: str, *, limit: int, next_token: str | None, id_key: str,
+         **filters: str | None) -> tuple[list[dict], str | None]:
     """Up to `limit` resources after the token's cursor, and the token of the next page (or None)."""
     rows = tx.find(kind, after=decode_token(next_token), limit=limit + 1, **filters)
     if len(rows) > limit:

@@ -23,6 +23,7 @@ from understudy.domain.errors import (
 )
 from understudy.domain.resources import GONE
 from understudy.operations.bundles import find_bundle
+from understudy.operations.context import Context, Handler
 from understudy.operations.paging import decode_token, encode_token
 from understudy.operations.tags import tag_problem
 
@@ -64,7 +65,7 @@ def _refuse(doc: dict, action: str) -> None:
     raise InvalidResourceStateException(f"The pool {doc['PoolId']} is {doc['State']}; it cannot {action} now.")
 
 
-def _check_directory(ctx, directory_id: str) -> None:
+def _check_directory(ctx: Context, directory_id: str) -> None:
     directory = ctx.tx.get("directory", directory_id)
     if directory is None:
         raise ResourceNotFoundException("The specified directory could not be found in the specified region.",
@@ -78,7 +79,7 @@ def _check_directory(ctx, directory_id: str) -> None:
         raise InvalidParameterValuesException(f"The directory {directory_id} is {directory['State']}.")
 
 
-def _check_bundle(ctx, bundle_id: str) -> None:
+def _check_bundle(ctx: Context, bundle_id: str) -> None:
     bundle = find_bundle(ctx.tx, bundle_id)
     if bundle is None:
         raise ResourceNotFoundException(f"The bundle {bundle_id} could not be found in this Region.",
@@ -100,7 +101,7 @@ def _timeouts(current: dict, wanted: dict | None) -> dict:
     return timeouts
 
 
-def _application_settings(ctx, wanted: dict, pool_name: str) -> dict:
+def _application_settings(ctx: Context, wanted: dict, pool_name: str) -> dict:
     if wanted["Status"] == "DISABLED":
         return {"Status": "DISABLED"}
     # [AWS] the bucket is created on first use, one per account and Region (ApplicationSettingsResponse doc);
@@ -119,7 +120,7 @@ def present(doc: dict) -> dict:
                                      "ActualUserSessions": actual, "ActiveUserSessions": 0})
 
 
-def create_workspaces_pool(ctx, request: dict) -> dict:
+def create_workspaces_pool(ctx: Context, request: dict) -> dict:
     name = request["PoolName"]
     # [AWS] "a unique name identifier for the pool" (set-up-pools-create.html), per account and Region.
     if ctx.tx.count(_KIND, label=name):
@@ -153,7 +154,7 @@ def _matches(doc: dict, filters: list[dict]) -> bool:
     return all(_FILTERS[f["Operator"]](doc["PoolName"], f["Values"]) for f in filters)
 
 
-def describe_workspaces_pools(ctx, request: dict) -> dict:
+def describe_workspaces_pools(ctx: Context, request: dict) -> dict:
     after = decode_token(request.get("NextToken"))
     wanted = request.get("PoolIds")
     # [CHOSEN] Unknown ids are simply absent, as for DescribeWorkspaces.
@@ -166,7 +167,7 @@ def describe_workspaces_pools(ctx, request: dict) -> dict:
     return {"WorkspacesPools": [present(d) for d in docs]}
 
 
-def _act(ctx, pool_id: str, action: str) -> dict:
+def _act(ctx: Context, pool_id: str, action: str) -> dict:
     allowed, transient, settled, duration = _ACTIONS[action]
     doc = ctx.require(_KIND, pool_id)
     if doc["State"] not in allowed:
@@ -177,15 +178,15 @@ def _act(ctx, pool_id: str, action: str) -> dict:
     return {}
 
 
-def start_workspaces_pool(ctx, request: dict) -> dict:
+def start_workspaces_pool(ctx: Context, request: dict) -> dict:
     return _act(ctx, request["PoolId"], "start")
 
 
-def stop_workspaces_pool(ctx, request: dict) -> dict:
+def stop_workspaces_pool(ctx: Context, request: dict) -> dict:
     return _act(ctx, request["PoolId"], "stop")
 
 
-def _apply_update(ctx, doc: dict, request: dict) -> None:
+def _apply_update(ctx: Context, doc: dict, request: dict) -> None:
     if "DirectoryId" in request:
         _check_directory(ctx, request["DirectoryId"])
     if "BundleId" in request:
@@ -199,7 +200,7 @@ def _apply_update(ctx, doc: dict, request: dict) -> None:
     doc["TimeoutSettings"] = _timeouts(doc["TimeoutSettings"], request.get("TimeoutSettings"))
 
 
-def update_workspaces_pool(ctx, request: dict) -> dict:
+def update_workspaces_pool(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["PoolId"])
     if doc["State"] not in _SETTLED:
         _refuse(doc, "be updated")
@@ -215,7 +216,7 @@ def update_workspaces_pool(ctx, request: dict) -> dict:
     return {"WorkspacesPool": present(doc)}
 
 
-def terminate_workspaces_pool(ctx, request: dict) -> dict:
+def terminate_workspaces_pool(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["PoolId"])
     if doc["State"] == "DELETING":
         return {}  # [CHOSEN] terminating again while it is being deleted changes nothing
@@ -231,7 +232,7 @@ def terminate_workspaces_pool(ctx, request: dict) -> dict:
     return {}
 
 
-def describe_workspaces_pool_sessions(ctx, request: dict) -> dict:
+def describe_workspaces_pool_sessions(ctx: Context, request: dict) -> dict:
     doc = ctx.tx.get(_KIND, request["PoolId"])
     if doc is None:
         raise _not_found(request["PoolId"])
@@ -240,13 +241,13 @@ def describe_workspaces_pool_sessions(ctx, request: dict) -> dict:
     return {"Sessions": []}
 
 
-def terminate_workspaces_pool_session(ctx, request: dict) -> dict:
+def terminate_workspaces_pool_session(ctx: Context, request: dict) -> dict:
     session_id = request["SessionId"]
     # No session ever exists (see describe_workspaces_pool_sessions).
     raise ResourceNotFoundException(f"The pool session {session_id} could not be found.", resource_id=session_id)
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "CreateWorkspacesPool": create_workspaces_pool,
     "DescribeWorkspacesPoolSessions": describe_workspaces_pool_sessions,
     "DescribeWorkspacesPools": describe_workspaces_pools,

@@ -6,17 +6,21 @@ reference on each side (`_Standbys` on the primary, `_Primary` on the standby); 
 of the other side (its state, replication) is read live from it at every call.
 """
 
+from typing import Any, NamedTuple
+
 from understudy.domain import standby as rules
+from understudy.domain import workspaces as rules_ws
 from understudy.domain.errors import (
     InvalidParameterValuesException,
     OperationNotSupportedException,
+    Refused,
     ResourceLimitExceededException,
     UnsupportedWorkspaceConfigurationException,
 )
 from understudy.domain.outages import shown_state
 from understudy.domain.resources import LEAVING, standby_claim
+from understudy.operations.context import Context, Handler, Transaction
 from understudy.operations.tags import tag_problem
-from understudy.protocol import spec
 
 _KIND = "workspace"
 
@@ -25,22 +29,22 @@ def is_standby(doc: dict) -> bool:
     return "_Primary" in doc
 
 
-def _live(tx, ref: dict) -> dict | None:
+def _live(tx: Transaction, ref: dict) -> dict | None:
     """The WorkSpace a pair reference points at, or None when it is gone."""
     return tx.in_region(ref["Region"]).get(_KIND, ref["WorkspaceId"])
 
 
-def _state(ctx, ref: dict, doc: dict) -> str:
+def _state(ctx: Context, ref: dict, doc: dict) -> str:
     """The other side's state as its own Region shows it: UNHEALTHY while that Region is out."""
     return shown_state(doc["State"], ctx.tx.outage(ref["Region"]) is not None)
 
 
-def _replication(ctx, standby_doc: dict) -> dict:
+def _replication(ctx: Context, standby_doc: dict) -> dict:
     return rules.replication_view(standby_doc["_Replication"], standby_doc["_ProvisionedAt"], ctx.now,
                                   ctx.duration("replication.first_snapshot"), ctx.duration("replication.interval"))
 
 
-def relationship(ctx, doc: dict) -> dict:
+def relationship(ctx: Context, doc: dict) -> dict:
     """RelatedWorkspaces and the replication fields of a WorkSpace, read live from the other side.
 
     `Type` names the other WorkSpace's role: AWS's Cost Optimizer finds standbys by an entry of
@@ -48,7 +52,7 @@ def relationship(ctx, doc: dict) -> dict:
     """
     if is_standby(doc):
         primary = _live(ctx.tx, doc["_Primary"])
-        out = {"DataReplicationSettings": _replication(ctx, doc)}
+        out: dict[str, Any] = {"DataReplicationSettings": _replication(ctx, doc)}
         if primary is not None:
             out["RelatedWorkspaces"] = [{**doc["_Primary"], "State": _state(ctx, doc["_Primary"], primary),
                                          "Type": "PRIMARY"}]
@@ -63,12 +67,12 @@ def relationship(ctx, doc: dict) -> dict:
     return {"RelatedWorkspaces": related, "StandbyWorkspacesProperties": properties} if related else {}
 
 
-def _check_request(ctx, request: dict) -> None:
+def _check_request(ctx: Context, request: dict) -> None:
     here, primary_region = ctx.scope.region, request["PrimaryRegion"]
     if primary_region == here:
         raise InvalidParameterValuesException("PrimaryRegion must differ from the Region of the standby WorkSpaces "
                                               f"(the Region this request is sent to, {here}).")
-    if not ctx.settings.any_region and primary_region not in spec.endpoint_regions("workspaces"):
+    if not ctx.settings.serves_region(primary_region):
         raise InvalidParameterValuesException(f"PrimaryRegion {primary_region} is not a WorkSpaces Region.")
     for region in (here, primary_region):
         if region not in ctx.settings.mrr_regions:
@@ -83,7 +87,13 @@ def _check_request(ctx, request: dict) -> None:
                                              f"and Region ({ctx.quota('standby_workspaces')}).")
 
 
-def _item_problem(ctx, item: dict, seen: set, primary_region: str) -> tuple[str, str] | tuple[None, dict, dict]:
+class _Found(NamedTuple):
+    primary: dict
+    directory: dict
+
+
+def _item_problem(ctx: Context, item: dict, seen: set, primary_region: str) -> Refused | _Found:
+    """The item's primary (read for update) and standby directory, or why it fails."""
     primary_tx = ctx.tx.in_region(primary_region)
     pid = item["PrimaryWorkspaceId"]
     primary = primary_tx.get(_KIND, pid, for_update=True)
@@ -114,15 +124,16 @@ def _item_problem(ctx, item: dict, seen: set, primary_region: str) -> tuple[str,
     if problem:
         return rules.failure("tags", problem=problem)
     seen.add(pid)
-    return None, primary, directory
+    return _Found(primary, directory)
 
 
-def _standby_bundle(ctx, primary: dict) -> str:
+def _standby_bundle(ctx: Context, primary: dict) -> dict:
     """The primary's bundle mirrored into this Region, made on first use [AWS: mirrored; CHOSEN: its shape]."""
     bid = rules.standby_bundle_id(ctx.scope.account_id, primary["BundleId"], ctx.scope.region)
-    if ctx.tx.get("bundle", bid) is None:
+    bundle = ctx.tx.get("bundle", bid)
+    if bundle is None:
         props = primary["WorkspaceProperties"]
-        ctx.tx.insert("bundle", {
+        bundle = ctx.tx.insert("bundle", {
             "BundleId": bid, "Name": f"Standby of {primary['BundleId']}", "Owner": ctx.scope.account_id,
             "Description": f"Mirror of bundle {primary['BundleId']} for standby WorkSpaces",
             "RootStorage": {"Capacity": str(props.get("RootVolumeSizeGib", 80))},
@@ -131,41 +142,40 @@ def _standby_bundle(ctx, primary: dict) -> str:
             "State": "AVAILABLE", "BundleType": "STANDBY", "CreationTime": ctx.now, "LastUpdatedTime": ctx.now,
             "_SourceBundle": primary["BundleId"], "_OperatingSystem": props.get("OperatingSystemName"),
         })
-    return bid
+    return bundle
 
 
-def _new_standby(ctx, item: dict, primary: dict, primary_region: str) -> dict:
-    from understudy.operations.workspaces import new_workspace  # the two families build WorkSpaces alike
-
+def _new_standby(ctx: Context, item: dict, found: _Found, primary_region: str) -> dict:
+    primary = found.primary
     props = {k: v for k, v in primary["WorkspaceProperties"].items()
              if k in ("RootVolumeSizeGib", "UserVolumeSizeGib", "ComputeTypeName", "Protocols", "OperatingSystemName")}
     props.update(RunningMode="AUTO_STOP", RunningModeAutoStopTimeoutInMinutes=60)
-    bundle = ctx.tx.get("bundle", _standby_bundle(ctx, primary))
-    request = {"DirectoryId": item["DirectoryId"], "UserName": primary["UserName"], "BundleId": bundle["BundleId"],
-               "WorkspaceProperties": props}
+    encryption = {}
     if item.get("VolumeEncryptionKey"):
-        request.update(VolumeEncryptionKey=item["VolumeEncryptionKey"],
-                       RootVolumeEncryptionEnabled=bool(primary.get("RootVolumeEncryptionEnabled")),
-                       UserVolumeEncryptionEnabled=bool(primary.get("UserVolumeEncryptionEnabled")))
-    doc = new_workspace(ctx, request, ctx.tx.get("directory", item["DirectoryId"]), bundle)
+        encryption = {"VolumeEncryptionKey": item["VolumeEncryptionKey"],
+                      "RootVolumeEncryptionEnabled": bool(primary.get("RootVolumeEncryptionEnabled")),
+                      "UserVolumeEncryptionEnabled": bool(primary.get("UserVolumeEncryptionEnabled"))}
+    doc = rules_ws.new_workspace(directory_id=item["DirectoryId"], subnet_ids=found.directory.get("SubnetIds"),
+                                 user_name=primary["UserName"], bundle=_standby_bundle(ctx, primary), properties=props,
+                                 now=ctx.now, provision_seconds=ctx.duration("workspace.provision"), **encryption)
     mode = item.get("DataReplication", "NO_REPLICATION")
     doc["_Primary"] = {"WorkspaceId": primary["WorkspaceId"], "Region": primary_region}
     doc["_Replication"] = {"mode": mode, "previous": mode, "effective_at": ctx.now}
     return doc
 
 
-def create_standby_workspaces(ctx, request: dict) -> dict:
+def create_standby_workspaces(ctx: Context, request: dict) -> dict:
     _check_request(ctx, request)
     primary_region = request["PrimaryRegion"]
     primary_tx = ctx.tx.in_region(primary_region)
-    pending, failed, seen = [], [], set()
+    pending, failed, seen = [], [], set[str]()
     for item in request["StandbyWorkspaces"]:
-        problem = _item_problem(ctx, item, seen, primary_region)
-        if problem[0] is not None:
-            failed.append({"StandbyWorkspaceRequest": item, "ErrorCode": problem[0], "ErrorMessage": problem[1]})
+        found = _item_problem(ctx, item, seen, primary_region)
+        if isinstance(found, Refused):
+            failed.append({"StandbyWorkspaceRequest": item, "ErrorCode": found.code, "ErrorMessage": found.message})
             continue
-        primary = problem[1]
-        doc = _new_standby(ctx, item, primary, primary_region)
+        primary = found.primary
+        doc = _new_standby(ctx, item, found, primary_region)
         ctx.tx.insert(_KIND, doc)
         ctx.tx.put_tags(doc["WorkspaceId"], {t["Key"]: t.get("Value", "") for t in item.get("Tags", [])})
         ctx.tx.schedule(_KIND, doc["WorkspaceId"], "PENDING", ctx.settings.standby_provisioned_state,
@@ -178,7 +188,7 @@ def create_standby_workspaces(ctx, request: dict) -> dict:
     return {"FailedStandbyRequests": failed, "PendingStandbyRequests": pending}
 
 
-def _standbys_of(ctx, doc: dict) -> list[tuple[object, dict]]:
+def _standbys_of(ctx: Context, doc: dict) -> list[tuple[Transaction, dict]]:
     """(tx of its Region, standby doc) for the standby itself or for every live standby of a primary."""
     if is_standby(doc):
         return [(ctx.tx, doc)]
@@ -191,7 +201,7 @@ def _standbys_of(ctx, doc: dict) -> list[tuple[object, dict]]:
     return pairs
 
 
-def _switch(ctx, tx, standby_doc: dict, mode: str, delay: float) -> None:
+def _switch(ctx: Context, tx: Transaction, standby_doc: dict, mode: str, delay: float) -> None:
     shown = _replication(ctx, standby_doc)
     standby_doc["_Replication"] = {"mode": mode, "previous": shown["DataReplication"],
                                    "effective_at": ctx.now + delay,
@@ -199,7 +209,7 @@ def _switch(ctx, tx, standby_doc: dict, mode: str, delay: float) -> None:
     tx.update(_KIND, standby_doc)
 
 
-def modify_data_replication(ctx, doc: dict, request: dict) -> dict:
+def modify_data_replication(ctx: Context, doc: dict, request: dict) -> dict:
     """ModifyWorkspaceProperties with DataReplication, on either WorkSpace of a pair [CHOSEN: switches the pair]."""
     if "WorkspaceProperties" in request:
         raise InvalidParameterValuesException("DataReplication cannot be combined with WorkspaceProperties in one "
@@ -221,7 +231,7 @@ def modify_data_replication(ctx, doc: dict, request: dict) -> dict:
     return {}
 
 
-def on_terminate(ctx, workspace_id: str) -> None:
+def on_terminate(ctx: Context, workspace_id: str) -> None:
     """Replication stops when either side of a pair is terminated [CHOSEN]; the survivor lives on."""
     doc = ctx.tx.get(_KIND, workspace_id)
     if doc is None or doc["State"] not in LEAVING:
@@ -231,6 +241,6 @@ def on_terminate(ctx, workspace_id: str) -> None:
             _switch(ctx, tx, standby_doc, "NO_REPLICATION", 0)
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "CreateStandbyWorkspaces": create_standby_workspaces,
 }

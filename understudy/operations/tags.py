@@ -14,6 +14,7 @@ from understudy.domain.errors import (
     ResourceLimitExceededException,
     ResourceNotFoundException,
 )
+from understudy.operations.context import Context, Handler
 
 _MAX_TAGS = 50
 # \w: Unicode letters and digits, and `_`. [CHOSEN] "Spaces" is the space character: no tabs or newlines.
@@ -58,7 +59,7 @@ def tag_problem(new_tags: list[dict], existing: dict[str, str] | None = None) ->
     return _invalid(new_tags) or _too_many(new_tags, existing or {})
 
 
-def _taggable(ctx, resource_id: str) -> str:
+def _taggable(ctx: Context, resource_id: str) -> str:
     """The id of an existing taggable resource of the caller, or ResourceNotFoundException.
 
     [CHOSEN] Amazon's public bundles are not the caller's and so are not found: only custom bundles
@@ -70,7 +71,7 @@ def _taggable(ctx, resource_id: str) -> str:
     return resource_id
 
 
-def create_tags(ctx, request: dict) -> dict:
+def create_tags(ctx: Context, request: dict) -> dict:
     rid = _taggable(ctx, request["ResourceId"])
     tags = request["Tags"]
     problem = _invalid(tags)
@@ -84,7 +85,7 @@ def create_tags(ctx, request: dict) -> dict:
     return {}
 
 
-def delete_tags(ctx, request: dict) -> dict:
+def delete_tags(ctx: Context, request: dict) -> dict:
     rid = _taggable(ctx, request["ResourceId"])
     keys = request["TagKeys"]
     reserved = [key for key in keys if key.lower().startswith(_RESERVED)]
@@ -97,12 +98,12 @@ def delete_tags(ctx, request: dict) -> dict:
     return {}
 
 
-def describe_tags(ctx, request: dict) -> dict:
+def describe_tags(ctx: Context, request: dict) -> dict:
     rid = _taggable(ctx, request["ResourceId"])
     return {"TagList": [{"Key": key, "Value": value} for key, value in ctx.tx.tags(rid).items()]}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "CreateTags": create_tags,
     "DeleteTags": delete_tags,
     "DescribeTags": describe_tags,

@@ -5,15 +5,15 @@ Batch operations report per-item problems in their failed list with HTTP 200; on
 problems raise [AWS]. State rules live in domain/workspaces.py as tables.
 """
 
-import secrets
+from typing import NamedTuple
 
-from understudy.domain import ids
 from understudy.domain import workspaces as rules
 from understudy.domain.errors import (
     InvalidParameterValuesException,
     InvalidResourceStateException,
     OperationInProgressException,
     OperationNotSupportedException,
+    Refused,
     ResourceLimitExceededException,
     ResourceNotFoundException,
     ResourceUnavailableException,
@@ -22,6 +22,7 @@ from understudy.domain.outages import shown_state
 from understudy.domain.resources import LEAVING, user_claim
 from understudy.operations import paging, standby
 from understudy.operations.bundles import find_bundle
+from understudy.operations.context import Context, Handler
 from understudy.operations.images import migration_problem
 from understudy.operations.tags import tag_problem
 
@@ -33,76 +34,60 @@ def _failed(request: dict, code: str, message: str) -> dict:
     return {"WorkspaceRequest": request, "ErrorCode": code, "ErrorMessage": message}
 
 
-def _create_problem(ctx, item: dict, claimed: set) -> tuple[str, str] | tuple[None, dict, dict]:
+class _Found(NamedTuple):
+    directory: dict
+    bundle: dict
+
+
+def _create_problem(ctx: Context, item: dict, claimed: set) -> Refused | _Found:
+    """What the item needs (its directory and bundle), or why it fails."""
     directory = ctx.tx.get("directory", item["DirectoryId"])
     if directory is None:
-        return "ResourceNotFound.Directory", "The specified directory could not be found in the specified region."
+        return Refused("ResourceNotFound.Directory",
+                       "The specified directory could not be found in the specified region.")
     if directory.get("State") != "REGISTERED":
-        return "InvalidResourceState.Directory", f"The directory {item['DirectoryId']} is not registered yet."
+        return Refused("InvalidResourceState.Directory", f"The directory {item['DirectoryId']} is not registered yet.")
     bundle = find_bundle(ctx.tx, item["BundleId"])
     if bundle is None:
-        return "ResourceNotFound.Bundle", f"The bundle {item['BundleId']} could not be found in this Region."
+        return Refused("ResourceNotFound.Bundle", f"The bundle {item['BundleId']} could not be found in this Region.")
     user = (item["DirectoryId"], item["UserName"].lower())
     if user in claimed or ctx.tx.held(user_claim(item["DirectoryId"], item["UserName"])):
-        return "ResourceExists.WorkSpace", "A WorkSpace already exists for the specified user."
+        return Refused("ResourceExists.WorkSpace", "A WorkSpace already exists for the specified user.")
     props = item.get("WorkspaceProperties", {})
     if props.get("RunningMode", "ALWAYS_ON") == "ALWAYS_ON" and "RunningModeAutoStopTimeoutInMinutes" in props:
-        return ("AutoStopTimeoutIsNotApplicableForAnAlwaysOnWorkspace",
-                "RunningModeAutoStopTimeoutInMinutes is not applicable for WorkSpace with running mode set to "
-                "ALWAYS_ON.")
+        return Refused("AutoStopTimeoutIsNotApplicableForAnAlwaysOnWorkspace",
+                       "RunningModeAutoStopTimeoutInMinutes is not applicable for WorkSpace with running mode set to "
+                       "ALWAYS_ON.")
     problem = tag_problem(item.get("Tags", []))
     if problem:
-        return "InvalidParameterValues.Tags", problem
+        return Refused("InvalidParameterValues.Tags", problem)
     claimed.add(user)
-    return None, directory, bundle
+    return _Found(directory, bundle)
 
 
-def new_workspace(ctx, item: dict, directory: dict, bundle: dict) -> dict:
-    """The document of a WorkSpace being provisioned from a request item, its directory and bundle."""
-    props = dict(item.get("WorkspaceProperties", {}))
-    # ALWAYS_ON when no running mode is given [CHOSEN, as Terraform's default; BEHAVIOUR.md].
-    props.setdefault("RunningMode", "ALWAYS_ON")
-    if props["RunningMode"] == "AUTO_STOP":
-        props.setdefault("RunningModeAutoStopTimeoutInMinutes", 60)
-    props.setdefault("RootVolumeSizeGib", int(bundle["RootStorage"]["Capacity"]))
-    props.setdefault("UserVolumeSizeGib", int(bundle["UserStorage"]["Capacity"]))
-    props.setdefault("ComputeTypeName", bundle["ComputeType"]["Name"])
-    props.setdefault("Protocols", bundle.get("_Protocols", ["PCOIP"]))
-    props.setdefault("OperatingSystemName", bundle.get("_OperatingSystem", "UNKNOWN"))
-    subnets = directory.get("SubnetIds") or ["subnet-" + secrets.token_hex(8)]
-    doc = {
-        "WorkspaceId": ids.workspace_id(),
-        "DirectoryId": item["DirectoryId"],
-        "UserName": item["UserName"],
-        "State": "PENDING",
-        "BundleId": item["BundleId"],
-        "SubnetId": subnets[0],
-        "IpAddress": f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}",
-        "ComputerName": "WSAMZN-" + secrets.token_hex(4).upper(),
-        "WorkspaceProperties": props,
-        "_CreatedAt": ctx.now,
-        "_ProvisionedAt": ctx.now + ctx.duration("workspace.provision"),
-    }
-    for key in ("VolumeEncryptionKey", "UserVolumeEncryptionEnabled", "RootVolumeEncryptionEnabled", "WorkspaceName",
-                "Ipv6Address"):
-        if key in item:
-            doc[key] = item[key]
-    return doc
+def new_workspace(ctx: Context, *, directory: dict, bundle: dict, user_name: str, properties: dict,
+                  **optional: object) -> dict:
+    """A WorkSpace being provisioned now in this scope, in `directory` from `bundle` (both already read)."""
+    return rules.new_workspace(directory_id=directory["DirectoryId"], subnet_ids=directory.get("SubnetIds"),
+                               user_name=user_name, bundle=bundle, properties=properties, now=ctx.now,
+                               provision_seconds=ctx.duration("workspace.provision"), **optional)
 
 
-def create_workspaces(ctx, request: dict) -> dict:
+def create_workspaces(ctx: Context, request: dict) -> dict:
     items = request["Workspaces"]
     # Standby WorkSpaces have a quota of their own and do not count here [CHOSEN].
     if ctx.tx.total(_KIND, for_quota=True) - ctx.tx.total(_KIND, "standby") + len(items) > ctx.quota("workspaces"):
         raise ResourceLimitExceededException("Your request would exceed the WorkSpaces quota of this account and "
                                              f"Region ({ctx.quota('workspaces')}).")
-    pending, failed, claimed = [], [], set()
+    pending, failed, claimed = [], [], set[tuple[str, str]]()
     for item in items:
-        problem = _create_problem(ctx, item, claimed)
-        if problem[0] is not None:
-            failed.append(_failed(item, *problem))
+        found = _create_problem(ctx, item, claimed)
+        if isinstance(found, Refused):
+            failed.append(_failed(item, *found))
             continue
-        doc = new_workspace(ctx, item, problem[1], problem[2])
+        doc = new_workspace(ctx, directory=found.directory, bundle=found.bundle, user_name=item["UserName"],
+                            properties=item.get("WorkspaceProperties", {}),
+                            **{k: item[k] for k in rules.OPTIONAL_FIELDS if k in item})
         ctx.tx.insert(_KIND, doc)
         ctx.tx.put_tags(doc["WorkspaceId"], {t["Key"]: t.get("Value", "") for t in item.get("Tags", [])})
         ctx.tx.schedule(_KIND, doc["WorkspaceId"], "PENDING", "AVAILABLE", ctx.duration("workspace.provision"))
@@ -110,7 +95,7 @@ def create_workspaces(ctx, request: dict) -> dict:
     return {"FailedRequests": failed, "PendingRequests": pending}
 
 
-def present(ctx, doc: dict) -> dict:
+def present(ctx: Context, doc: dict) -> dict:
     """A WorkSpace as Describe shows it: its stored fields plus what is computed live."""
     out = dict(doc, State=shown_state(doc["State"], ctx.tx.outage() is not None))
     if doc["State"] == "UPDATING" and doc.get("_Modifying"):
@@ -119,7 +104,7 @@ def present(ctx, doc: dict) -> dict:
     return out
 
 
-def describe_workspaces(ctx, request: dict) -> dict:
+def describe_workspaces(ctx: Context, request: dict) -> dict:
     filters = [k for k in ("WorkspaceIds", "DirectoryId", "BundleId", "WorkspaceName") if k in request]
     if len(filters) > 1:
         raise InvalidParameterValuesException("You can specify only one filter: " + " or ".join(filters) + ".")
@@ -135,8 +120,8 @@ def describe_workspaces(ctx, request: dict) -> dict:
     return {"Workspaces": [present(ctx, d) for d in docs], "NextToken": token}
 
 
-def _act(ctx, action: str, workspace_id: str, *, standby_allowed: bool = True) -> tuple[str, str] | None:
-    """Starts `action` on one WorkSpace; returns (ErrorCode, ErrorMessage) when it cannot."""
+def _act(ctx: Context, action: str, workspace_id: str, *, standby_allowed: bool = True) -> Refused | None:
+    """Starts `action` on one WorkSpace; returns why when it cannot."""
     doc = ctx.tx.get(_KIND, workspace_id, for_update=True)
     if doc is None:
         return rules.failure("not_found", id=workspace_id)
@@ -151,7 +136,7 @@ def _act(ctx, action: str, workspace_id: str, *, standby_allowed: bool = True) -
     return None
 
 
-def _start_action(ctx, action: str, doc: dict) -> None:
+def _start_action(ctx: Context, action: str, doc: dict) -> None:
     rule = rules.ACTIONS[action]
     settles_to = rule.settles_to or doc["State"]
     ctx.tx.cancel_transitions(_KIND, doc["WorkspaceId"])
@@ -164,7 +149,7 @@ def _start_action(ctx, action: str, doc: dict) -> None:
                         delay + ctx.duration("workspace.terminated_shown"))
 
 
-def _batch(ctx, action: str, items: list[dict], *, standby_allowed: bool = True) -> dict:
+def _batch(ctx: Context, action: str, items: list[dict], *, standby_allowed: bool = True) -> dict:
     failed = []
     for item in items:
         if "WorkspaceId" not in item:
@@ -172,30 +157,31 @@ def _batch(ctx, action: str, items: list[dict], *, standby_allowed: bool = True)
             # empty item through; it fails alone, like any other bad item of the batch [CHOSEN; found by fuzzing].
             failed.append({"ErrorCode": "InvalidParameterValuesException", "ErrorMessage": "WorkspaceId is required."})
             continue
-        problem = _act(ctx, action, item["WorkspaceId"], standby_allowed=standby_allowed)
-        if problem:
-            failed.append({"WorkspaceId": item["WorkspaceId"], "ErrorCode": problem[0], "ErrorMessage": problem[1]})
+        refused = _act(ctx, action, item["WorkspaceId"], standby_allowed=standby_allowed)
+        if refused:
+            failed.append({"WorkspaceId": item["WorkspaceId"], "ErrorCode": refused.code,
+                           "ErrorMessage": refused.message})
     return {"FailedRequests": failed}
 
 
-def start_workspaces(ctx, request: dict) -> dict:
+def start_workspaces(ctx: Context, request: dict) -> dict:
     return _batch(ctx, "StartWorkspaces", request["StartWorkspaceRequests"])
 
 
-def stop_workspaces(ctx, request: dict) -> dict:
+def stop_workspaces(ctx: Context, request: dict) -> dict:
     return _batch(ctx, "StopWorkspaces", request["StopWorkspaceRequests"])
 
 
-def reboot_workspaces(ctx, request: dict) -> dict:
+def reboot_workspaces(ctx: Context, request: dict) -> dict:
     return _batch(ctx, "RebootWorkspaces", request["RebootWorkspaceRequests"])
 
 
-def rebuild_workspaces(ctx, request: dict) -> dict:
+def rebuild_workspaces(ctx: Context, request: dict) -> dict:
     # A standby cannot be rebuilt [AWS, MRR guide]; in a batch call that is a failed item [CHOSEN].
     return _batch(ctx, "RebuildWorkspaces", request["RebuildWorkspaceRequests"], standby_allowed=False)
 
 
-def terminate_workspaces(ctx, request: dict) -> dict:
+def terminate_workspaces(ctx: Context, request: dict) -> dict:
     result = _batch(ctx, "TerminateWorkspaces", request["TerminateWorkspaceRequests"])
     for item in request["TerminateWorkspaceRequests"]:
         standby.on_terminate(ctx, item["WorkspaceId"])
@@ -203,18 +189,18 @@ def terminate_workspaces(ctx, request: dict) -> dict:
 
 
 
-def restore_workspace(ctx, request: dict) -> dict:
+def restore_workspace(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["WorkspaceId"])
     if standby.is_standby(doc):
         raise OperationNotSupportedException("A standby WorkSpace cannot be restored.", reason="STANDBY_WORKSPACE")
     refused = rules.refusal("RestoreWorkspace", doc)
     if refused:
-        raise OperationNotSupportedException(refused[1])
+        raise OperationNotSupportedException(refused.message)
     _start_action(ctx, "RestoreWorkspace", doc)
     return {}
 
 
-def modify_workspace_state(ctx, request: dict) -> dict:
+def modify_workspace_state(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["WorkspaceId"])
     if doc["State"] not in rules.MAINTENANCE_STATES:
         raise InvalidResourceStateException(f"The WorkSpace {doc['WorkspaceId']} is in state {doc['State']}; its "
@@ -254,7 +240,7 @@ def _check_property_change(current: dict, wanted: dict, changed: list[str]) -> N
         raise InvalidParameterValuesException("RunningModeAutoStopTimeoutInMinutes must be a multiple of 60.")
 
 
-def modify_workspace_properties(ctx, request: dict) -> dict:
+def modify_workspace_properties(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["WorkspaceId"])
     if "DataReplication" in request:
         return standby.modify_data_replication(ctx, doc, request)
@@ -284,7 +270,7 @@ def modify_workspace_properties(ctx, request: dict) -> dict:
     return {}
 
 
-def describe_workspaces_connection_status(ctx, request: dict) -> dict:
+def describe_workspaces_connection_status(ctx: Context, request: dict) -> dict:
     if "WorkspaceIds" in request:
         docs, token = ctx.tx.get_many(_KIND, request["WorkspaceIds"]), None
     else:
@@ -296,9 +282,9 @@ def describe_workspaces_connection_status(ctx, request: dict) -> dict:
     ], "NextToken": token}
 
 
-def describe_workspace_snapshots(ctx, request: dict) -> dict:
+def describe_workspace_snapshots(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["WorkspaceId"])
-    first = doc.get("_ProvisionedAt", doc.get("_CreatedAt", ctx.now))
+    first: float = doc["_ProvisionedAt"] if "_ProvisionedAt" in doc else doc.get("_CreatedAt", ctx.now)
     if ctx.now < first:
         return {"RebuildSnapshots": [], "RestoreSnapshots": []}
     latest = first + ((ctx.now - first) // _SNAPSHOT_INTERVAL) * _SNAPSHOT_INTERVAL
@@ -307,7 +293,7 @@ def describe_workspace_snapshots(ctx, request: dict) -> dict:
     return {"RebuildSnapshots": [{"SnapshotTime": latest}], "RestoreSnapshots": [{"SnapshotTime": latest}]}
 
 
-def migrate_workspace(ctx, request: dict) -> dict:
+def migrate_workspace(ctx: Context, request: dict) -> dict:
     """A new WorkSpace (new id, same user and directory) from the target bundle, keeping the user volume, while the
     source is terminated [AWS, https://docs.aws.amazon.com/workspaces/latest/adminguide/migrate-workspaces.html].
 
@@ -335,11 +321,11 @@ def migrate_workspace(ctx, request: dict) -> dict:
     if problem:
         raise OperationNotSupportedException(problem)
     kept = ("RunningMode", "RunningModeAutoStopTimeoutInMinutes", "UserVolumeSizeGib")
-    item = {"DirectoryId": doc["DirectoryId"], "UserName": doc["UserName"], "BundleId": bundle["BundleId"],
-            "WorkspaceProperties": {k: props[k] for k in kept if k in props},
-            **{k: doc[k] for k in ("WorkspaceName", "VolumeEncryptionKey", "UserVolumeEncryptionEnabled",
-                                   "RootVolumeEncryptionEnabled") if k in doc}}
-    target = new_workspace(ctx, item, ctx.tx.get("directory", doc["DirectoryId"]) or {}, bundle)
+    directory = ctx.tx.get("directory", doc["DirectoryId"]) or {"DirectoryId": doc["DirectoryId"]}
+    target = new_workspace(ctx, directory=directory, bundle=bundle, user_name=doc["UserName"],
+                           properties={k: props[k] for k in kept if k in props},
+                           **{k: doc[k] for k in ("WorkspaceName", "VolumeEncryptionKey", "UserVolumeEncryptionEnabled",
+                                                  "RootVolumeEncryptionEnabled") if k in doc})
     # The source starts terminating first: that hands its user over (one live WorkSpace per user and directory).
     _start_action(ctx, "TerminateWorkspaces", doc)
     standby.on_terminate(ctx, wid)
@@ -349,7 +335,7 @@ def migrate_workspace(ctx, request: dict) -> dict:
     return {"SourceWorkspaceId": wid, "TargetWorkspaceId": target["WorkspaceId"]}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Handler] = {
     "CreateWorkspaces": create_workspaces,
     "DescribeWorkspaces": describe_workspaces,
     "TerminateWorkspaces": terminate_workspaces,

@@ -16,8 +16,12 @@ closes a connection whose request has not fully arrived REQUEST_DEADLINE_SECONDS
 after its previous response.
 """
 
+import asyncio
+from collections.abc import Awaitable, Callable, MutableMapping
 from functools import cache
+from typing import Any
 
+from botocore.model import Shape
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from understudy.domain.errors import (
@@ -42,6 +46,11 @@ MAX_HEAD_BYTES = 64 << 10
 KEEP_ALIVE_SECONDS = 5
 REQUEST_DEADLINE_SECONDS = 10
 
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
+
 
 def body_limit(target: bytes | None) -> int:
     """The largest body an X-Amz-Target's operation takes: the full allowance only where the model's input
@@ -57,29 +66,30 @@ def body_limit(target: bytes | None) -> int:
 
 @cache  # keyed by the model's operations, a bounded set, never by what a client sends
 def _operation_limit(service: str, name: str) -> int:
-    shape = spec.operation_model(service, name).input_shape
+    op = spec.operation_model(service, name)
+    shape = op.input_shape if op is not None else None
     return MAX_BODY_BYTES if shape is not None and _carries_blob(shape, set()) else AWS_BODY_BYTES
 
 
-def _carries_blob(shape, seen: set) -> bool:
+def _carries_blob(shape: Shape, seen: set[str]) -> bool:
     if shape.name in seen:
         return False
     seen.add(shape.name)
     if shape.type_name == "blob":
         return True
-    children = {"structure": lambda: shape.members.values(), "list": lambda: [shape.member],
-                "map": lambda: [shape.value]}.get(shape.type_name, list)()
+    children: list[Shape] = {"structure": lambda: list(shape.members.values()), "list": lambda: [shape.member],
+                             "map": lambda: [shape.value]}.get(shape.type_name, list)()
     return any(_carries_blob(child, seen) for child in children)
 
 
 class Limits:
     """ASGI middleware: refuses oversized headers and bodies; hands the app a body already read in full."""
 
-    def __init__(self, app, max_headers: int = MAX_HEADER_BYTES, in_flight: int = IN_FLIGHT_BYTES):
+    def __init__(self, app: App, max_headers: int = MAX_HEADER_BYTES, in_flight: int = IN_FLIGHT_BYTES):
         self.app, self.max_headers, self.budget = app, max_headers, in_flight
         self.in_flight = 0  # bytes of the bodies being read or handled now, in this process
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -99,22 +109,23 @@ class Limits:
             await reject(send, self._busy())
             return
         try:
-            body, more = bytearray(), True
+            arrived, more = bytearray(), True
             while more:
                 message = await receive()
                 if message["type"] == "http.disconnect":
                     return
-                body += message.get("body", b"")
+                arrived += message.get("body", b"")
                 more = message.get("more_body", False)
-                if len(body) > limit:  # a chunked body has no content-length to refuse up front
+                if len(arrived) > limit:  # a chunked body has no content-length to refuse up front
                     await reject(send, _too_large(limit))
                     return
-                if len(body) > held:  # a chunked body reserves as it arrives
-                    if not self._reserve(len(body) - held):
+                if len(arrived) > held:  # a chunked body reserves as it arrives
+                    if not self._reserve(len(arrived) - held):
                         await reject(send, self._busy())
                         return
-                    held = len(body)
-            body = bytes(body)  # the bytearray goes: one copy of the body is held, not two
+                    held = len(arrived)
+            body = bytes(arrived)
+            del arrived  # one copy of the body is held while the app runs, not two
             await self.app(scope, _replay(body, receive), send)
         finally:
             self.in_flight -= held
@@ -134,10 +145,10 @@ def _too_large(limit: int) -> RequestEntityTooLargeException:
     return RequestEntityTooLargeException(f"Request body must be at most {limit} bytes.")
 
 
-def _replay(body: bytes, receive):
+def _replay(body: bytes, receive: Receive) -> Receive:
     sent = False
 
-    async def replay():
+    async def replay() -> Message:
         nonlocal sent
         if sent:
             return await receive()
@@ -147,7 +158,7 @@ def _replay(body: bytes, receive):
     return replay
 
 
-async def reject(send, err: AwsError) -> None:
+async def reject(send: Send, err: AwsError) -> None:
     """Answers an AWS error at the edge, before any app, and closes the connection."""
     headers = [(k.lower().encode(), v.encode()) for k, v in serializer.error_headers(err).items()]
     await send({"type": "http.response.start", "status": err.status, "headers": [*headers, (b"connection", b"close")]})
@@ -159,11 +170,11 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
     each request to arrive whole (head and body), and MAX_HEAD_BYTES for a request's head, past which the
     connection gets a 431 in AWS's format and is closed, before the head is kept any longer."""
 
-    _deadline = None
+    _deadline: asyncio.TimerHandle | None = None
     _head: int | None = 0  # bytes of the current request's head so far; None once the head is whole
     _requests = 0  # requests that have arrived whole on this connection
 
-    def connection_made(self, transport) -> None:
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()
 
@@ -191,7 +202,7 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
         self._arm()  # first: a pipelined request that uvicorn handles inside the call below may cancel it
         super().on_response_complete()
 
-    def connection_lost(self, exc) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:
         if self._deadline is not None:
             self._deadline.cancel()
         super().connection_lost(exc)

@@ -8,6 +8,7 @@ silently: old clients still send fields that newer models removed (`EnableWorkDo
 import base64
 import binascii
 import datetime as dt
+from typing import Any
 
 import orjson
 from botocore.model import OperationModel, Shape
@@ -28,7 +29,7 @@ _TYPE_NAMES = {str: "STRING_VALUE", bool: "BOOLEAN_VALUE", int: "NUMBER_VALUE", 
                list: "START_ARRAY", dict: "START_OBJECT"}
 
 
-def parse(target: str | None, body: bytes) -> tuple[str, OperationModel, dict]:
+def parse(target: str | None, body: bytes) -> tuple[str, OperationModel, dict[str, Any]]:
     """Returns (botocore service name, operation model, params)."""
     service, op = resolve_target(target)
     if body.count(b"[") + body.count(b"{") > MAX_CONTAINERS:
@@ -45,7 +46,7 @@ def parse(target: str | None, body: bytes) -> tuple[str, OperationModel, dict]:
 
 
 def _deeper_than(value: object, limit: int) -> bool:
-    stack = [(value, 1)]
+    stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         v, depth = stack.pop()
         if depth > limit:
@@ -58,7 +59,7 @@ def resolve_target(target: str | None) -> tuple[str, OperationModel]:
     prefix, _, name = (target or "").partition(".")
     service = spec.SERVICES.get(prefix)
     op = spec.operation_model(service, name) if service and name else None
-    if op is None:
+    if service is None or op is None:
         raise UnknownOperationException(f"Operation {target or '(no X-Amz-Target header)'} is not supported.")
     return service, op
 
@@ -68,7 +69,7 @@ def _mismatch(value: object, wanted: str) -> SerializationException:
     return SerializationException(f"{got} can not be converted to {wanted}")
 
 
-def _structure(shape: Shape, value: object) -> dict:
+def _structure(shape: Shape, value: object) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _mismatch(value, "a structure")
     out = {}

@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import orjson
 from botocore.model import OperationModel, Shape
@@ -19,11 +20,11 @@ from understudy.domain.errors import AwsError
 CONTENT_TYPE = "application/x-amz-json-1.1"
 
 
-def serialize(op: OperationModel, result: dict | None) -> bytes:
+def serialize(op: OperationModel, result: dict[str, Any] | None) -> bytes:
     shape = op.output_shape
     if shape is None or not result:
         return b"{}"
-    out = {}
+    out: dict[str, Any] = {}
     for name, member in shape.members.items():
         value = result.get(name)
         if value is None:
@@ -38,7 +39,7 @@ def serialize(op: OperationModel, result: dict | None) -> bytes:
     return orjson.dumps(out)
 
 
-Encoder = Callable[[object], object]
+Encoder = Callable[[Any], Any]
 
 
 @cache  # shapes come from the cached service models, so each is compiled once per process
@@ -62,10 +63,10 @@ def _encoder(shape: Shape) -> Encoder | None:
 def _structure(shape: Shape) -> Encoder:
     members: list[tuple[str, Encoder | None]] = []  # filled on first use: a shape may contain itself
 
-    def encode(value):
+    def encode(value: Any) -> Any:
         if not members:
             members.extend((name, _encoder(member)) for name, member in shape.members.items())
-        out = {}
+        out: dict[str, Any] = {}
         for name, enc in members:
             v = value.get(name)
             if v is not None and enc is not None:
@@ -77,7 +78,7 @@ def _structure(shape: Shape) -> Encoder:
 
 
 def _list(shape: Shape) -> Encoder:
-    def encode(value):
+    def encode(value: Any) -> Any:
         enc = _encoder(shape.member)
         items = [e for e in (map(enc, value) if enc is not None else value) if e is not None]
         return items or None
@@ -85,14 +86,14 @@ def _list(shape: Shape) -> Encoder:
 
 
 def _map(shape: Shape) -> Encoder:
-    def encode(value):
+    def encode(value: Any) -> Any:
         enc = _encoder(shape.value)
         return {k: enc(v) if enc is not None else v for k, v in value.items()} or None
     return encode
 
 
 def error_body(err: AwsError) -> bytes:
-    body = {"__type": err.code, "message": err.message}
+    body: dict[str, object] = {"__type": err.code, "message": err.message}
     body.update(err.members)
     return orjson.dumps(body)
 

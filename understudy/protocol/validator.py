@@ -8,6 +8,7 @@ with lowerCamel member paths (`standbyWorkspaces.1.member.directoryId`). [AWS st
 
 import re
 from functools import cache
+from typing import Any
 
 from botocore.model import OperationModel, Shape
 
@@ -15,7 +16,7 @@ from understudy.domain.errors import ValidationException
 
 
 @cache
-def _regex(pattern: str) -> re.Pattern:
+def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
@@ -38,7 +39,7 @@ def _show(value: object) -> str:
     return f"'{text[:SHOWN_CHARS]}...'" if len(text) > SHOWN_CHARS else f"'{text}'"
 
 
-def validate(op: OperationModel, params: dict) -> None:
+def validate(op: OperationModel, params: dict[str, Any]) -> None:
     if op.input_shape is None:
         return
     errors: list[str] = []
@@ -53,7 +54,7 @@ def _fail(errors: list[str], value: object, path: str, constraint: str) -> None:
     errors.append(f"Value {_show(value)} at '{path}' failed to satisfy constraint: {constraint}")
 
 
-def _structure(shape: Shape, value: dict, path: str, errors: list[str]) -> None:
+def _structure(shape: Shape, value: dict[str, Any], path: str, errors: list[str]) -> None:
     required = set(shape.required_members)
     for name, member in shape.members.items():
         mpath = f"{path}.{_camel(name)}" if path else _camel(name)
@@ -64,7 +65,7 @@ def _structure(shape: Shape, value: dict, path: str, errors: list[str]) -> None:
         _value(member, value[name], mpath, errors)
 
 
-def _value(shape: Shape, value: object, path: str, errors: list[str]) -> None:
+def _value(shape: Shape, value: Any, path: str, errors: list[str]) -> None:
     m = shape.metadata
     t = shape.type_name
     if t in ("string", "list", "map", "blob"):

@@ -12,7 +12,6 @@ from starlette.routing import Route
 from understudy import __version__, gateway
 from understudy.domain.scope import Scope
 from understudy.lifecycle import clock, outages
-from understudy.protocol import spec
 from understudy.store import snapshot
 from understudy.web import views
 
@@ -127,7 +126,7 @@ async def start_outage(request: Request) -> Response:
     body = await _json_body(request)
     _only("InvalidOutage", body, ("region", "api"))
     region = _region("InvalidOutage", body.get("region"))
-    if not request.app.state.settings.any_region and region not in spec.endpoint_regions("workspaces"):
+    if not request.app.state.settings.serves_region(region):
         raise BadRequest("InvalidOutage", f"AWS has no WorkSpaces endpoint in Region '{region}', so an outage there "
                          "would change nothing. Start Understudy with --any-region to allow any Region.")
     return json_response(outages.start(request.app.state.store, region, body.get("api", "unavailable")))
