@@ -32,7 +32,7 @@ from understudy.operations.paging import encode_token
 HERE = Path(__file__).resolve().parent
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"]
-PG_ADMIN = os.environ.get("UNDERSTUDY_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PG_ADMIN = os.environ.get("UNDERSTUDY_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 VPC = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]}
 
 

@@ -20,7 +20,7 @@ from understudy.config import Settings, from_options
 from understudy.lifecycle import worker
 from understudy.protocol.limits import Limits
 from understudy.store import Store
-from understudy.web import admin
+from understudy.web import admin, signins
 from understudy.web.access import ControlPlaneGuard, ServerNames
 
 
@@ -44,9 +44,23 @@ class AwsApi:
         await send({"type": "http.response.body", "body": r.body})
 
 
+def _where(request: Request) -> str:
+    base = f"{request.url.scheme}://{request.url.netloc}"
+    return (f"Understudy serves WorkSpaces and Directory Service at {base}/ (POST, AWS JSON 1.1): give SDKs "
+            f"and the AWS CLI that URL, with no path, as their endpoint. Its dashboard is {base}/_understudy/.")
+
+
+async def _home(request: Request) -> Response:
+    """GET /: a browser or a curious curl is told what the endpoint is and where the dashboard is; a signed
+    request (another service's SDK, such as S3's ListBuckets) is refused with the same words."""
+    if "authorization" in request.headers or "x-amz-date" in request.headers:
+        return admin.error_response("UnknownOperationException", _where(request), 400)
+    return admin.json_response({"service": "Understudy", "message": _where(request)})
+
+
 async def _http_error(request: Request, exc: HTTPException) -> Response:
     code = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "BadRequest")
-    message = f"{request.method} {request.url.path} is not part of the AWS API or the control plane."
+    message = f"{request.method} {request.url.path} is not part of the AWS API or the control plane. {_where(request)}"
     return admin.error_response(code, message, exc.status_code)
 
 
@@ -127,13 +141,16 @@ def create_app(settings: Settings, store: Store | None = None, worker_lock: str 
     aws = AwsApi(settings, store)
     control = Starlette(
         routes=[
-            Route("/", aws, methods=["POST"]),  # reached only by other methods, which it answers 405
+            Route("/", aws, methods=["POST"]),  # reached only by other methods than GET, which it answers 405
+            Route("/", _home, methods=["GET"]),
             Route("/moto-api/reset", admin.reset, methods=["POST"]),
-            Mount("/_understudy", routes=admin.ROUTES),
+            Mount("/_understudy", routes=admin.ROUTES + signins.ROUTES),
         ],
         exception_handlers={HTTPException: _http_error, Exception: _internal_error},
         lifespan=lifespan,
     )
+    # A wrong path gets the JSON answer that says where the endpoint is, never an empty redirect.
+    control.router.redirect_slashes = False
     control.state.settings = settings
     control.state.store = store
     guarded = ControlPlaneGuard(Dispatch(control, aws), token=settings.admin_token,

@@ -1,12 +1,17 @@
-"""The `understudy` command: serve, worker, reset, clock and coverage.
+"""The `understudy` command: serve, worker, seed, status, ls, clock, outage, dns, sign-in, sign-out, reset, state
+and coverage.
 
-Verbs that change a running server's state are thin clients of its /_understudy endpoints.
+Verbs that act on a running server (status, ls, clock, outage, dns, sign-in, sign-out, reset, state, seed) are
+thin clients of its
+/_understudy endpoints, found by --endpoint, UNDERSTUDY_ENDPOINT, or UNDERSTUDY_HOST and UNDERSTUDY_PORT as
+`serve` reads them; `seed --db` writes to a database directly, with no server on it.
 """
 
 import json
 import logging
 import os
 import re
+import socket
 import sys
 import urllib.error
 import urllib.parse
@@ -15,7 +20,7 @@ import urllib.request
 import click
 
 from understudy import config
-from understudy.domain.timing import PROFILES
+from understudy.domain.timing import CLOCK_MODES, PROFILES
 
 
 def _settings(**kw) -> config.Settings:
@@ -37,7 +42,7 @@ def main() -> None:
               help="Port to listen on.")
 @click.option("--db", default=config.DEFAULT_DB, show_default=True, envvar="UNDERSTUDY_DB",
               help="Where state lives: sqlite:///PATH, sqlite:// (memory, lost on exit) or postgresql://...")
-@click.option("--clock", type=click.Choice(["real", "manual"]), default="real", show_default=True,
+@click.option("--clock", type=click.Choice(CLOCK_MODES), default="real", show_default=True,
               envvar="UNDERSTUDY_CLOCK", help="real: follows the wall clock; manual: moves only when advanced.")
 @click.option("--timing", type=click.Choice(PROFILES), default="fast", show_default=True,
               envvar="UNDERSTUDY_TIMING", help="How long automatic transitions take (PENDING -> AVAILABLE...).")
@@ -87,18 +92,55 @@ def serve(log_level: str, workers: int, **kw) -> None:
     if settings.auth == "strict" and not settings.admin_token:
         click.echo("Note: --auth strict guards the AWS API; without --admin-token any local process can still read "
                    "and replace every account's state through /_understudy.", err=True)
-    click.echo(f"Understudy listening on http://{settings.host}:{settings.port} (store: {settings.db})", err=True)
+    _check_port_free(settings.host, settings.port)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
-                    access_log=False, **limits.SERVER_OPTIONS)
+        app = _opening(settings.db, lambda: create_app(settings))
+        click.echo(f"Understudy listening on http://{settings.host}:{settings.port} (store: {settings.db})", err=True)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
+                    **limits.SERVER_OPTIONS)
         return
     if settings.db in ("sqlite://", "sqlite:///:memory:"):
         raise click.UsageError("--workers needs a database the processes can share: a SQLite file or PostgreSQL.")
-    prepare(settings)  # migrated once, before the processes start together
+    _opening(settings.db, lambda: prepare(settings))  # migrated once, before the processes start together
+    click.echo(f"Understudy listening on http://{settings.host}:{settings.port} (store: {settings.db}, "
+               f"{workers} processes)", err=True)
     # Each process builds the same settings from the same options (policies and credentials read anew).
     os.environ[SETTINGS_ENV] = json.dumps({**kw, "log_level": log_level})
     uvicorn.run("understudy.app:from_environment", factory=True, workers=workers, host=settings.host,
                 port=settings.port, log_level="warning", access_log=False, **limits.SERVER_OPTIONS)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """One line that says what to do, rather than "listening" and then uvicorn's traceback."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}. Is another server running "
+                                       "there? Stop it, or choose another port (--port, UNDERSTUDY_PORT).") from None
+
+
+def _migrated(store):
+    store.migrate()
+    return store
+
+
+def _opening(db: str, open_store):
+    """What `open_store` returns; a database that cannot be opened is one line with what to do, not a traceback."""
+    import sqlalchemy.exc
+
+    try:
+        return open_store()
+    except (sqlalchemy.exc.SQLAlchemyError, OSError) as e:
+        reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0][:300]
+        hint = ""
+        if "does not exist" in reason and db.startswith("postgresql://"):
+            name = db.rsplit("/", 1)[-1].split("?", 1)[0]
+            hint = f" Create it first: createdb {name} (or CREATE DATABASE \"{name}\")."
+        elif "Connection refused" in reason or "connection failed" in reason:
+            hint = " Is PostgreSQL running there?"
+        raise click.ClickException(f"cannot open the database {db}: {reason}.{hint}") from None
 
 
 @main.command()
@@ -111,29 +153,45 @@ def worker(db: str, max_seconds: float | None, log_level: str) -> None:
     from understudy.store import Store
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    store = Store(db)
-    store.migrate()
+    store = _opening(db, lambda: _migrated(Store(db)))
     lifecycle_worker.run_forever(store, max_seconds)
 
 
+def _default_endpoint() -> str:
+    """The server `understudy serve` starts with the same environment: UNDERSTUDY_HOST and UNDERSTUDY_PORT, so one
+    setting serves the server and every client command (UNDERSTUDY_ENDPOINT or --endpoint overrides it)."""
+    host, port = os.environ.get("UNDERSTUDY_HOST", "127.0.0.1"), os.environ.get("UNDERSTUDY_PORT", config.DEFAULT_PORT)
+    return f"http://{host}:{port}"
+
+
+_endpoint = click.option("--endpoint", default=_default_endpoint, envvar="UNDERSTUDY_ENDPOINT",
+                         show_default="http://$UNDERSTUDY_HOST:$UNDERSTUDY_PORT", help="The running server.")
+
+
 @main.command()
-@click.option("--db", default=config.DEFAULT_DB, show_default=True, envvar="UNDERSTUDY_DB")
+@_endpoint
+@click.option("--db", default=None, help="Fill this database directly instead, with no server running on it "
+              "(bulk loads: a million WorkSpaces take minutes).")
 @click.option("--workspaces", "count", type=click.IntRange(0), default=100, show_default=True,
               help="Primary WorkSpaces to create, spread evenly over the Regions.")
 @click.option("--regions", default="us-east-1,us-west-2", show_default=True, help="Comma-separated Regions.")
 @click.option("--standby-ratio", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Share of each Region's primaries that get a standby in the next Region of the list.")
 @click.option("--account", default="123456789012", show_default=True, help="The account to fill.")
-@click.option("--any-region", is_flag=True, help="Accept Regions without a WorkSpaces endpoint.")
-def seed(db: str, count: int, regions: str, standby_ratio: float, account: str, any_region: bool) -> None:
-    """Fill a database with directories, WorkSpaces and standbys (bulk fixtures for demos and load tests)."""
+@click.option("--any-region", is_flag=True, help="With --db: accept Regions without a WorkSpaces endpoint.")
+def seed(endpoint: str, db: str | None, count: int, regions: str, standby_ratio: float, account: str,
+         any_region: bool) -> None:
+    """Fill the running server (or, with --db, a database) with directories, WorkSpaces and standbys."""
+    names = [r.strip() for r in regions.split(",") if r.strip()]
+    if db is None:
+        body = {"workspaces": count, "regions": names, "standby_ratio": standby_ratio, "account_id": account}
+        click.echo(json.dumps(_call(endpoint, "/seed", body)))
+        return
     from understudy.seed import seed as run_seed
     from understudy.store import Store
 
-    names = [r.strip() for r in regions.split(",") if r.strip()]
     settings = config.Settings(db=db, any_region=any_region)
-    store = Store(db)
-    store.migrate()
+    store = _opening(db, lambda: _migrated(Store(db)))
     total = count + (int(count * standby_ratio) if len(names) > 1 else 0)
     with click.progressbar(length=total, label="seeding", file=sys.stderr) as bar:
         result = run_seed(store, settings, account=account, regions=names, workspaces=count,
@@ -158,8 +216,6 @@ def _call(endpoint: str, path: str, body: dict | None = None, method: str | None
         raise click.ClickException(f"cannot reach Understudy at {endpoint}: {e.reason}") from None
 
 
-_endpoint = click.option("--endpoint", default=f"http://127.0.0.1:{config.DEFAULT_PORT}", show_default=True,
-                         envvar="UNDERSTUDY_ENDPOINT", help="The running server.")
 
 
 @main.command()
@@ -215,7 +271,7 @@ def clock_timing(endpoint: str, profile: str) -> None:
 
 @clock.command("mode")
 @_endpoint
-@click.argument("mode", type=click.Choice(["real", "manual"]))
+@click.argument("mode", type=click.Choice(CLOCK_MODES))
 def clock_mode(endpoint: str, mode: str) -> None:
     _print_clock(_call(endpoint, "/clock", {"mode": mode}))
 
@@ -251,6 +307,92 @@ def outage_list(endpoint: str) -> None:
         click.echo(f"{o['region']}  since {o['since']:.0f}  api {o['api']}")
     if not found:
         click.echo("no outages")
+
+
+@main.group()
+def dns() -> None:
+    """Understudy's stand-in for DNS: names whose records point at connection aliases, with Route 53's failover."""
+
+
+def _print_name(d: dict) -> None:
+    a = d["answer"]
+    answer = f"{a['alias_id']} in {a['region']}" + (f" ({a['failover']})" if a["failover"] else "") if a else "-"
+    click.echo(f"{d['name']}  ->  {answer}")
+    for r in d["records"]:
+        role = r["failover"] or "SIMPLE"
+        check = ("healthy" if r["healthy"] else "unhealthy") if r["health_check"] else "no health check"
+        click.echo(f"  {role:<9} {r['alias_id']}  {r['region']}  {check}")
+
+
+@dns.command("set")
+@_endpoint
+@click.argument("name")
+@click.option("--primary", help="Connection alias id of the PRIMARY failover record.")
+@click.option("--secondary", help="Connection alias id of the SECONDARY failover record.")
+@click.option("--alias", "simple", help="Connection alias id of a simple record (the name's only record).")
+@click.option("--no-health-check", "unchecked", multiple=True, type=click.Choice(["primary", "secondary"]),
+              help="This record counts as healthy whatever happens to its Region. Repeatable.")
+def dns_set(endpoint: str, name: str, primary: str | None, secondary: str | None, simple: str | None,
+            unchecked: tuple[str, ...]) -> None:
+    """Point NAME at connection aliases: --primary and --secondary, or --alias."""
+    records = [{"alias_id": simple}] if simple else []
+    for role, alias in (("PRIMARY", primary), ("SECONDARY", secondary)):
+        if alias:
+            records.append({"alias_id": alias, "failover": role, "health_check": role.lower() not in unchecked})
+    if not records:
+        raise click.UsageError("give --primary and/or --secondary, or --alias")
+    _print_name(_call(endpoint, "/dns/" + urllib.parse.quote(name, safe=""), {"records": records}, method="PUT"))
+
+
+@dns.command("show")
+@_endpoint
+@click.argument("name", required=False)
+def dns_show(endpoint: str, name: str | None) -> None:
+    """A name's records and its current answer, or every name."""
+    found = [_call(endpoint, "/dns/" + urllib.parse.quote(name, safe=""))] if name else _call(endpoint, "/dns")["names"]
+    for d in found:
+        _print_name(d)
+    if not found:
+        click.echo("no DNS names")
+
+
+@dns.command("delete")
+@_endpoint
+@click.argument("name")
+def dns_delete(endpoint: str, name: str) -> None:
+    _call(endpoint, "/dns/" + urllib.parse.quote(name, safe=""), method="DELETE")
+    click.echo(f"{name} deleted")
+
+
+@main.command("sign-in")
+@_endpoint
+@click.argument("user")
+@click.argument("code")
+@click.option("--source-ip", default="127.0.0.1", show_default=True, help="The address the user connects from.")
+@click.option("--client", default="Windows", show_default=True,
+              type=click.Choice(["Windows", "macOS", "Linux", "iPad", "Android", "ChromeOS", "ZeroClient", "Web"]))
+@click.option("--json", "as_json", is_flag=True, help="Print the server's answer as it is.")
+def sign_in(endpoint: str, user: str, code: str, source_ip: str, client: str, as_json: bool) -> None:
+    """Sign USER in with CODE (a directory's registration code or a DNS name), as a WorkSpaces client would."""
+    r = _call(endpoint, "/sign-ins", {"registration_code": code, "user": user, "source_ip": source_ip,
+                                      "client": client})
+    if as_json:
+        click.echo(json.dumps(r))
+        return
+    click.echo(f"{r['outcome']}: {r['message']}")
+    for key in ("session_id", "region", "directory_id", "workspace_id", "state", "data_as_of"):
+        if key in r:
+            click.echo(f"  {key:<12} {r[key]}")
+
+
+@main.command("sign-out")
+@_endpoint
+@click.argument("session")
+def sign_out(endpoint: str, session: str) -> None:
+    """End a session a sign-in opened (its session_id)."""
+    r = _call(endpoint, "/sign-ins/" + urllib.parse.quote(session, safe=""), method="DELETE")
+    stops = f"; it stops at {r['auto_stop_at']:.0f} unless someone signs in" if r.get("auto_stop_at") else ""
+    click.echo(f"signed out of {r['workspace_id']}{stops}")
 
 
 @main.group()

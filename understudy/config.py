@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass, field
 
 from understudy.domain import policy
+from understudy.domain.families import QUOTAS
 from understudy.protocol import spec
 
 DEFAULT_PORT = 4599
@@ -14,19 +15,9 @@ DEFAULT_ACCOUNT = "000000000000"
 # Regions where AWS offers Multi-Region Resilience (standby WorkSpaces) [AWS: MRR guide].
 MRR_REGIONS = ("us-east-1", "us-west-2", "eu-central-1", "eu-west-1")
 
-# Quotas per account and Region. `generous` stays out of the way of tests; where AWS's quota is
-# fixed we keep AWS's number, since code may rely on hitting it. `aws` is AWS's published defaults
-# (workspaces-limits.html; the standby default is 0 on the current page, see aws-research-notes 1.3).
-QUOTA_PROFILES = {
-    "generous": {
-        "workspaces": 1_000_000_000, "standby_workspaces": 1_000_000_000, "directories": 50,
-        "connection_aliases": 20, "ip_groups": 100_000, "images": 100_000, "bundles": 50,
-    },
-    "aws": {
-        "workspaces": 1, "standby_workspaces": 0, "directories": 50, "connection_aliases": 20,
-        "ip_groups": 100, "images": 40, "bundles": 50,
-    },
-}
+# Quotas per account and Region, declared with their families.
+QUOTA_PROFILES = {profile: {name: getattr(quota, profile) for name, quota in QUOTAS.items()}
+                  for profile in ("generous", "aws")}
 
 
 @dataclass(frozen=True)
@@ -51,7 +42,8 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     mrr_regions: tuple[str, ...] = MRR_REGIONS
     worker: bool = True
-    # A new standby settles STOPPED: it is billed and kept like AutoStop until failover [CHOSEN, research notes 1.9].
+    # A new standby settles STOPPED: it is billed and kept like AutoStop until failover
+    # [CHOSEN, docs/evidence.md "A new standby settles STOPPED"].
     standby_provisioned_state: str = "STOPPED"
 
     def quota(self, name: str) -> int:
@@ -87,6 +79,9 @@ def from_options(**kw) -> Settings:
     except ValueError as e:
         raise OptionError("--policy", str(e)) from None
     kw["allowed_hosts"] = tuple(kw.get("allowed_hosts", ()))
+    if "db" in kw and not str(kw["db"]).startswith(("sqlite://", "postgresql://")):
+        raise OptionError("--db", f"{kw['db']!s:.100} is not a database Understudy can use: give sqlite:///PATH, "
+                          "sqlite:// (in memory) or postgresql://USER@HOST:PORT/NAME.")
     return Settings(quota_overrides=quotas, key_accounts=load_credentials(credentials),
                     key_secrets=load_credentials(credentials, "secret_access_key"), policies=policies, **kw)
 

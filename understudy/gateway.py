@@ -37,7 +37,7 @@ def handle(settings: Settings, store: Store, raw_headers: list[tuple[bytes, byte
     request_id = ids.request_id()
     started = time.perf_counter()
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw_headers}
-    op_name, scope = headers.get("x-amz-target", "-"), None
+    op_name, scope, error_code = headers.get("x-amz-target", "-"), None, "-"
     try:
         if len(headers) != len(raw_headers):
             _check_repeats(raw_headers)
@@ -58,15 +58,15 @@ def handle(settings: Settings, store: Store, raw_headers: list[tuple[bytes, byte
         result = _run(settings, store, scope, handler, params, writes=not op.name.startswith(_READS))
         response = Response(200, {"content-type": serializer.CONTENT_TYPE}, serializer.serialize(op, result))
     except errors.AwsError as e:
-        response = Response(e.status, serializer.error_headers(e), serializer.error_body(e))
+        response, error_code = Response(e.status, serializer.error_headers(e), serializer.error_body(e)), e.code
     except Exception:
         log.exception("internal failure in %s (request %s)", op_name, request_id)
         e = errors.InternalFailure(f"Understudy failed on this request; see its log for request {request_id}.")
-        response = Response(500, serializer.error_headers(e), serializer.error_body(e))
+        response, error_code = Response(500, serializer.error_headers(e), serializer.error_body(e)), e.code
     response.headers["x-amzn-RequestId"] = request_id
-    log.debug("op=%s region=%s account=%s status=%s ms=%.2f request_id=%s", op_name,
-             scope.region if scope else "-", scope.account_id if scope else "-", response.status,
-             (time.perf_counter() - started) * 1000, request_id)
+    log.debug("op=%s region=%s account=%s status=%s code=%s ms=%.2f request_id=%s", op_name,
+              scope.region if scope else "-", scope.account_id if scope else "-", response.status, error_code,
+              (time.perf_counter() - started) * 1000, request_id)
     return response
 
 
@@ -159,5 +159,5 @@ def _check_region(settings: Settings, service: str, region: str) -> None:
     if not settings.serves_region(region, service):
         raise errors.InvalidRegionException(
             f"AWS has no {spec.service_model(service).metadata['serviceFullName']} endpoint in Region "
-            f"'{region}'. Start Understudy with --any-region to allow any Region."
+            f"'{region}'. {spec.region_advice(region, service)}"
         )

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from tests.conftest import code
-from tests.conftest import other_account as new_account
+from tests.helpers import code, pages
+from tests.helpers import other_account as new_account
 
 PENDING = "PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT"
 
@@ -115,14 +115,10 @@ def test_list_filters_and_pages(ws, make_client, account):
     assert linked_to(LinkStatusFilter=["LINKED"]) == {targets[0]}
     assert linked_to(LinkStatusFilter=["LINKED", "REJECTED"]) == {targets[0], targets[1]}
     assert linked_to(LinkStatusFilter=[PENDING]) == set(targets[2:])
-    seen, token = [], None
-    while True:
-        page = ws.list_account_links(MaxResults=2, **({"NextToken": token} if token else {}))
+    seen = []
+    for page in pages(ws.list_account_links, MaxResults=2):
         assert len(page["AccountLinks"]) <= 2
         seen += [link["AccountLinkId"] for link in page["AccountLinks"]]
-        token = page.get("NextToken")
-        if not token:
-            break
     assert len(seen) == 5 and seen == sorted(seen)
     assert code(ws.list_account_links, NextToken="???") == "ValidationException"
 

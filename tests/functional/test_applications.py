@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import code
+from tests.helpers import code, pages
 
 OFFICE_PRO = "Microsoft Office LTSC Professional Plus 2021"
 OFFICE_STD = "Microsoft Office LTSC Standard 2021"
@@ -72,15 +72,9 @@ def test_catalogue_filters(ws, app_id):
 
 
 def test_catalogue_pages(ws):
-    seen, token, pages = [], None, 0
-    while True:
-        page = ws.describe_applications(MaxResults=4, **({"NextToken": token} if token else {}))
-        pages += 1
-        seen += [a["ApplicationId"] for a in page["Applications"]]
-        token = page.get("NextToken")
-        if not token:
-            break
-    assert pages == 3 and seen == sorted(seen) and len(set(seen)) == 11
+    answered = [page["Applications"] for page in pages(ws.describe_applications, MaxResults=4)]
+    seen = [a["ApplicationId"] for page in answered for a in page]
+    assert len(answered) == 3 and seen == sorted(seen) and len(set(seen)) == 11
     assert code(ws.describe_applications, NextToken="%%%") == "InvalidParameterValuesException"
 
 
@@ -225,16 +219,12 @@ def test_application_associations_list_workspaces_in_pages(ws, server, windows_w
     office = app_id(OFFICE_PRO)
     for wid in wids:
         ws.associate_workspace_application(WorkspaceId=wid, ApplicationId=office)
-    seen, token = [], None
-    while True:
-        page = ws.describe_application_associations(ApplicationId=office, AssociatedResourceTypes=["WORKSPACE"],
-                                                    MaxResults=2, **({"NextToken": token} if token else {}))
+    seen = []
+    for page in pages(ws.describe_application_associations, ApplicationId=office,
+                      AssociatedResourceTypes=["WORKSPACE"], MaxResults=2):
         assert all((a["ApplicationId"], a["AssociatedResourceType"], a["State"]) == (
             office, "WORKSPACE", "PENDING_INSTALL_DEPLOYMENT") for a in page["Associations"])
         seen += [a["AssociatedResourceId"] for a in page["Associations"]]
-        token = page.get("NextToken")
-        if not token:
-            break
     assert seen == wids
     assert ws.describe_application_associations(ApplicationId=office,
                                                 AssociatedResourceTypes=["BUNDLE", "IMAGE"])["Associations"] == []

@@ -3,14 +3,9 @@ AWS documents for the imported attributes."""
 
 import pytest
 
-from tests.conftest import code
+from tests.helpers import code
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def registered(make_directory) -> str:
-    return make_directory()
 
 
 def test_a_directory_starts_with_no_branding(ws, registered):

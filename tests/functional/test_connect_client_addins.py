@@ -5,18 +5,13 @@ import re
 
 import pytest
 
-from tests.conftest import code
+from tests.helpers import code
 
 URL = "https://example.my.connect.aws/ccp-v2"
 
 
 def add_ins(ws, directory_id: str) -> list[dict]:
     return ws.describe_connect_client_add_ins(ResourceId=directory_id)["AddIns"]
-
-
-@pytest.fixture
-def registered(make_directory) -> str:
-    return make_directory()
 
 
 def test_an_add_in_is_created_and_described(ws, registered):

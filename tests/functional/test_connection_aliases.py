@@ -4,21 +4,8 @@ association with registered directories, deletion, the quota, paging and sharing
 import re
 
 import pytest
-from botocore.exceptions import ClientError
 
-from tests.conftest import other_account
-
-VPC = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]}
-
-
-def error(call, **kw) -> dict:
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    return e.value.response
-
-
-def code(call, **kw) -> str:
-    return error(call, **kw)["Error"]["Code"]
+from tests.helpers import code, error, other_account, pages
 
 
 def alias(client, alias_id: str) -> dict:
@@ -27,30 +14,17 @@ def alias(client, alias_id: str) -> dict:
 
 
 @pytest.fixture
-def created(ws, server):
-    """create(string, client=ws) -> the id of a CREATED alias."""
+def created(ws, server, account):
+    """create(string, client=ws) -> the id of a CREATED alias. The default string is the test account's own: a
+    connection string is reserved to the account that first created it, and tests share a server."""
 
-    def create(string: str = "desktop.example.com", client=None) -> str:
+    def create(string: str | None = None, client=None) -> str:
+        string = string or f"desktop.{account}.example.com"
         alias_id = (client or ws).create_connection_alias(ConnectionString=string)["AliasId"]
         server.advance(2)
         return alias_id
 
     return create
-
-
-@pytest.fixture
-def directory_of(make_client, server):
-    """directory_of(account_id) -> a directory registered with WorkSpaces in us-east-1 for that account."""
-
-    def make(account_id: str) -> str:
-        directory_id = make_client("ds", account_id=account_id).create_directory(
-            Name="corp.example.com", Password="Passw0rd!", Size="Small", VpcSettings=VPC)["DirectoryId"]
-        server.advance(3600)
-        make_client(account_id=account_id).register_workspace_directory(DirectoryId=directory_id)
-        server.advance(3600)
-        return directory_id
-
-    return make
 
 
 @pytest.fixture
@@ -61,11 +35,11 @@ def owner(make_client, account):
 
 
 def test_an_alias_goes_creating_then_created(ws, server, account):
-    alias_id = ws.create_connection_alias(ConnectionString="desktop.example.com")["AliasId"]
+    string = f"desktop.{account}.example.com"
+    alias_id = ws.create_connection_alias(ConnectionString=string)["AliasId"]
     assert re.fullmatch(r"wsca-[0-9a-z]{9}", alias_id)
     doc = alias(ws, alias_id)
-    assert (doc["State"], doc["ConnectionString"], doc["OwnerAccountId"]) == ("CREATING", "desktop.example.com",
-                                                                               account)
+    assert (doc["State"], doc["ConnectionString"], doc["OwnerAccountId"]) == ("CREATING", string, account)
     assert "Associations" not in doc
     server.advance(2)
     assert alias(ws, alias_id)["State"] == "CREATED"
@@ -79,19 +53,19 @@ def test_tags_are_kept_and_reserved_keys_refused(ws):
                 Tags=[{"Key": "aws:team", "Value": "x"}]) == "InvalidParameterValuesException"
 
 
-def test_the_same_string_once_in_each_region(make_client):
+def test_the_same_string_once_in_each_region(make_client, account):
     east, west = make_client(region="us-east-1"), make_client(region="us-west-2")
-    east.create_connection_alias(ConnectionString="desktop.example.com")
-    west.create_connection_alias(ConnectionString="desktop.example.com")
-    assert code(east.create_connection_alias, ConnectionString="desktop.example.com") == \
+    east.create_connection_alias(ConnectionString=f"desktop.{account}.example.com")
+    west.create_connection_alias(ConnectionString=f"desktop.{account}.example.com")
+    assert code(east.create_connection_alias, ConnectionString=f"desktop.{account}.example.com") == \
         "ResourceAlreadyExistsException"
-    assert code(west.create_connection_alias, ConnectionString="Desktop.Example.com") == \
+    assert code(west.create_connection_alias, ConnectionString=f"Desktop.{account}.Example.com") == \
         "ResourceAlreadyExistsException"
 
 
-def test_association_before_created_is_refused(ws, make_directory):
+def test_association_before_created_is_refused(ws, make_directory, account):
     directory_id = make_directory()
-    alias_id = ws.create_connection_alias(ConnectionString="desktop.example.com")["AliasId"]
+    alias_id = ws.create_connection_alias(ConnectionString=f"desktop.{account}.example.com")["AliasId"]
     assert code(ws.associate_connection_alias, AliasId=alias_id, ResourceId=directory_id) == \
         "InvalidResourceStateException"
 
@@ -157,14 +131,8 @@ def test_at_most_twenty_per_region(make_client):
 
 def test_paging(ws):
     made = sorted(ws.create_connection_alias(ConnectionString=f"page{n}.example.com")["AliasId"] for n in range(7))
-    seen, token, sizes = [], None, []
-    while True:
-        page = ws.describe_connection_aliases(Limit=3, **({"NextToken": token} if token else {}))
-        seen += [a["AliasId"] for a in page["ConnectionAliases"]]
-        sizes.append(len(page["ConnectionAliases"]))
-        token = page.get("NextToken")
-        if not token:
-            break
+    answered = [page["ConnectionAliases"] for page in pages(ws.describe_connection_aliases, Limit=3)]
+    seen, sizes = [a["AliasId"] for page in answered for a in page], [len(page) for page in answered]
     assert (seen, sizes) == (made, [3, 3, 1])
     assert code(ws.describe_connection_aliases, NextToken="not a token!") == "InvalidParameterValuesException"
 
@@ -216,8 +184,7 @@ def test_one_grantee_per_alias_and_only_the_owner_shares(ws, owner, created, acc
     assert code(ws.describe_connection_alias_permissions, AliasId=alias_id) == "AccessDeniedException"
 
 
-def test_the_owner_ends_a_grantee_association_but_not_the_reverse(ws, owner, created, make_directory,
-                                                                   directory_of, account):
+def test_the_owner_ends_a_grantee_association_but_not_the_reverse(ws, owner, created, make_directory, account):
     owner_id, owner_ws = owner
     alias_id = created(client=owner_ws)
     owner_ws.update_connection_alias_permission(
@@ -226,7 +193,8 @@ def test_the_owner_ends_a_grantee_association_but_not_the_reverse(ws, owner, cre
     ws.associate_connection_alias(AliasId=alias_id, ResourceId=directory_id)
     owner_ws.disassociate_connection_alias(AliasId=alias_id)
     assert ws.describe_connection_aliases(ResourceId=directory_id)["ConnectionAliases"] == []
-    owner_ws.associate_connection_alias(AliasId=alias_id, ResourceId=directory_of(owner_id))
+    owners_directory = make_directory(kind="SimpleAD", account_id=owner_id)
+    owner_ws.associate_connection_alias(AliasId=alias_id, ResourceId=owners_directory)
     assert code(ws.disassociate_connection_alias, AliasId=alias_id) == "InvalidResourceStateException"
 
 
@@ -238,13 +206,7 @@ def test_the_grantee_pages_over_its_own_and_shared_aliases(ws, owner, created, a
         shared = created(f"shared{n}.example.com", client=owner_ws)
         owner_ws.update_connection_alias_permission(AliasId=shared, ConnectionAliasPermission=grant)
         expected.append(shared)
-    seen, token = [], None
-    while True:
-        page = ws.describe_connection_aliases(Limit=1, **({"NextToken": token} if token else {}))
-        seen += [a["AliasId"] for a in page["ConnectionAliases"]]
-        token = page.get("NextToken")
-        if not token:
-            break
+    seen = [a["AliasId"] for page in pages(ws.describe_connection_aliases, Limit=1) for a in page["ConnectionAliases"]]
     assert seen == sorted(expected)
 
 

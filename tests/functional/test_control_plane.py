@@ -64,6 +64,7 @@ def test_control_plane_bodies_must_be_json_objects(server):
 
 
 def test_a_failed_call_changes_nothing(ws):
-    with pytest.raises(ClientError):
-        ws.modify_account(DedicatedTenancySupport="ENABLED")
+    with pytest.raises(ClientError) as e:
+        ws.modify_account(DedicatedTenancySupport="ENABLED")  # no management CIDR range: refused
+    assert e.value.response["Error"]["Code"] == "InvalidParameterValuesException"
     assert ws.describe_account()["DedicatedTenancySupport"] == "DISABLED"

@@ -3,23 +3,11 @@ account's other bundles, points at another image, is deleted once unused; names,
 
 import re
 
-import boto3
 import pytest
 
-from tests.conftest import Server, code
-from tests.functional.test_images import enable_byol, import_byol, other_account
+from tests.helpers import code, enable_byol, import_byol, other_account, public_bundle
 
 STORAGE = {"UserStorage": {"Capacity": "50"}, "RootStorage": {"Capacity": "80"}}
-
-
-def public_bundle(client, name: str) -> str:
-    token = None
-    while True:
-        page = client.describe_workspace_bundles(Owner="AMAZON", **({"NextToken": token} if token else {}))
-        found = [b["BundleId"] for b in page["Bundles"] if b["Name"] == name]
-        token = page.get("NextToken")
-        if found or not token:
-            return found[0]
 
 
 @pytest.fixture
@@ -105,19 +93,14 @@ def test_value_is_not_offered_on_windows_11(ws, server):
     assert create(ws, image_id, compute="STANDARD")["ComputeType"] == {"Name": "STANDARD"}
 
 
-def test_the_bundles_quota(tmp_path, account):
-    srv = Server(f"sqlite:///{tmp_path}/q.db", "--clock", "manual", "--timing", "instant", "--quota",
-                 "bundles=1").start()
-    try:
-        client = boto3.client("workspaces", endpoint_url=srv.url, region_name="us-east-1",
-                              aws_access_key_id=account, aws_secret_access_key="x")
-        enable_byol(client)
-        image_id = import_byol(client, "golden")
-        srv.advance(1)
-        create(client, image_id, name="one")
-        assert code(create, client=client, image_id=image_id, name="two") == "ResourceLimitExceededException"
-    finally:
-        srv.stop()
+def test_the_bundles_quota(own_server, account):
+    srv = own_server("--clock", "manual", "--timing", "instant", quotas={"bundles": 1})
+    client = srv.client(key=account)
+    enable_byol(client)
+    image_id = import_byol(client, "golden")
+    srv.advance(1)
+    create(client, image_id, name="one")
+    assert code(create, client=client, image_id=image_id, name="two") == "ResourceLimitExceededException"
 
 
 def test_update_points_the_bundle_at_another_image(ws, image_of):

@@ -3,9 +3,8 @@
 import re
 
 import pytest
-from botocore.exceptions import ClientError
 
-VPC = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]}
+from tests.helpers import VPC, code, error
 
 
 @pytest.fixture
@@ -37,12 +36,6 @@ def registered(ws, active, server):
 
 def describe(ws, directory_id: str) -> dict:
     return ws.describe_workspace_directories(DirectoryIds=[directory_id])["Directories"][0]
-
-
-def error_code(call, **kw) -> str:
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    return e.value.response["Error"]["Code"]
 
 
 def pool_directory(ws, name: str) -> str:
@@ -100,42 +93,39 @@ def test_an_ad_connector_registers_as_ad_connector_with_its_service_account(ws, 
 def test_registering_a_directory_that_is_not_active_is_refused(ws, ds):
     directory_id = ds.create_directory(Name="corp.example.com", Password="Passw0rd!", Size="Small",
                                        VpcSettings=VPC)["DirectoryId"]
-    with pytest.raises(ClientError) as e:
-        ws.register_workspace_directory(DirectoryId=directory_id)
-    assert e.value.response["Error"]["Code"] == "InvalidResourceStateException"
-    assert e.value.response["Error"]["Message"] == (
+    refused = error(ws.register_workspace_directory, DirectoryId=directory_id)["Error"]
+    assert refused["Code"] == "InvalidResourceStateException"
+    assert refused["Message"] == (
         "The specified directory is not in a valid state. Confirm that the directory has a status of Active, "
         "and try again.")
 
 
 def test_registering_an_unknown_directory_is_refused(ws):
-    with pytest.raises(ClientError) as e:
-        ws.register_workspace_directory(DirectoryId="d-0000000000")
-    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
-    assert e.value.response["ResourceId"] == "d-0000000000"
+    response = error(ws.register_workspace_directory, DirectoryId="d-0000000000")
+    assert (response["Error"]["Code"], response["ResourceId"]) == ("ResourceNotFoundException", "d-0000000000")
 
 
 def test_a_directory_in_another_region_is_not_found(make_client, active):
     (directory_id,) = active()
     elsewhere = make_client(region="us-west-2")
-    assert error_code(elsewhere.register_workspace_directory, DirectoryId=directory_id) == "ResourceNotFoundException"
+    assert code(elsewhere.register_workspace_directory, DirectoryId=directory_id) == "ResourceNotFoundException"
 
 
 def test_registering_twice_is_refused(ws, registered):
-    assert error_code(ws.register_workspace_directory, DirectoryId=registered) == "ResourceAlreadyExistsException"
+    assert code(ws.register_workspace_directory, DirectoryId=registered) == "ResourceAlreadyExistsException"
 
 
 def test_subnets_must_be_two_distinct_ones(ws, active):
     (directory_id,) = active()
     same = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
-    code = error_code(ws.register_workspace_directory, DirectoryId=directory_id, SubnetIds=same)
-    assert code == "OperationNotSupportedException"
+    answer = code(ws.register_workspace_directory, DirectoryId=directory_id, SubnetIds=same)
+    assert answer == "OperationNotSupportedException"
 
 
 def test_dedicated_tenancy_needs_a_byol_account(ws, active):
     first, second = active(2)
-    code = error_code(ws.register_workspace_directory, DirectoryId=first, Tenancy="DEDICATED")
-    assert code == "InvalidParameterValuesException"
+    answer = code(ws.register_workspace_directory, DirectoryId=first, Tenancy="DEDICATED")
+    assert answer == "InvalidParameterValuesException"
     ws.modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.0.0.0/16")
     ws.register_workspace_directory(DirectoryId=second, Tenancy="DEDICATED")
     assert describe(ws, second)["Tenancy"] == "DEDICATED"
@@ -149,8 +139,8 @@ def test_tags_given_at_registration_are_kept(ws, active):
 
 def test_reserved_tag_keys_are_refused(ws, active):
     (directory_id,) = active()
-    code = error_code(ws.register_workspace_directory, DirectoryId=directory_id, Tags=[{"Key": "aws:x", "Value": "y"}])
-    assert code == "InvalidParameterValuesException"
+    answer = code(ws.register_workspace_directory, DirectoryId=directory_id, Tags=[{"Key": "aws:x", "Value": "y"}])
+    assert answer == "InvalidParameterValuesException"
 
 
 def test_enable_self_service_turns_on_the_self_service_capabilities(ws, active):
@@ -170,9 +160,9 @@ def test_a_pools_directory_is_registered_by_name(ws, server):
 
 
 def test_an_identity_center_directory_needs_its_instance(ws):
-    code = error_code(ws.register_workspace_directory, WorkspaceDirectoryName="idc-users",
-                      UserIdentityType="AWS_IAM_IDENTITY_CENTER")
-    assert code == "InvalidParameterValuesException"
+    answer = code(ws.register_workspace_directory, WorkspaceDirectoryName="idc-users",
+                  UserIdentityType="AWS_IAM_IDENTITY_CENTER")
+    assert answer == "InvalidParameterValuesException"
     arn = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
     directory_id = ws.register_workspace_directory(WorkspaceDirectoryName="idc-users", IdcInstanceArn=arn,
                                                    UserIdentityType="AWS_IAM_IDENTITY_CENTER")["DirectoryId"]
@@ -181,20 +171,20 @@ def test_an_identity_center_directory_needs_its_instance(ws):
 
 
 def test_a_registration_with_neither_id_nor_identity_type_is_refused(ws):
-    code = error_code(ws.register_workspace_directory, WorkspaceDirectoryName="nameless")
-    assert code == "ValidationException"
+    answer = code(ws.register_workspace_directory, WorkspaceDirectoryName="nameless")
+    assert answer == "ValidationException"
 
 
 def test_directory_names_are_unique(ws):
     pool_directory(ws, "pool-users")
-    assert error_code(pool_directory, ws=ws, name="pool-users") == "ResourceAlreadyExistsException"
+    assert code(pool_directory, ws=ws, name="pool-users") == "ResourceAlreadyExistsException"
 
 
 def test_the_registered_directories_quota_is_enforced(ws):
     # Only WorkSpaces-managed directories can reach it: Directory Service stops at the same 50 first.
     for i in range(50):
         pool_directory(ws, f"pool-{i}")
-    assert error_code(pool_directory, ws=ws, name="pool-50") == "ResourceLimitExceededException"
+    assert code(pool_directory, ws=ws, name="pool-50") == "ResourceLimitExceededException"
 
 
 def test_filters_select_by_workspace_type(ws, registered):
@@ -220,7 +210,7 @@ def test_paging_returns_each_directory_exactly_once(ws):
 
 
 def test_a_bad_next_token_is_refused(ws):
-    assert error_code(ws.describe_workspace_directories, NextToken="%%%") == "InvalidParameterValuesException"
+    assert code(ws.describe_workspace_directories, NextToken="%%%") == "InvalidParameterValuesException"
 
 
 def test_deregistration_goes_deregistering_then_gone(ws, ds, registered, server):
@@ -233,24 +223,24 @@ def test_deregistration_goes_deregistering_then_gone(ws, ds, registered, server)
 
 def test_deregistering_a_directory_with_workspaces_is_refused(ws, registered, make_workspace):
     make_workspace(directory=registered)
-    assert error_code(ws.deregister_workspace_directory, DirectoryId=registered) == "OperationNotSupportedException"
+    assert code(ws.deregister_workspace_directory, DirectoryId=registered) == "OperationNotSupportedException"
     assert describe(ws, registered)["State"] == "REGISTERED"
 
 
 def test_deregistering_while_registering_is_refused(ws, active):
     (directory_id,) = active()
     ws.register_workspace_directory(DirectoryId=directory_id)
-    code = error_code(ws.deregister_workspace_directory, DirectoryId=directory_id)
-    assert code == "InvalidResourceStateException"
+    answer = code(ws.deregister_workspace_directory, DirectoryId=directory_id)
+    assert answer == "InvalidResourceStateException"
 
 
 def test_deregistering_an_unknown_directory_is_refused(ws):
-    assert error_code(ws.deregister_workspace_directory, DirectoryId="d-0000000000") == "ResourceNotFoundException"
+    assert code(ws.deregister_workspace_directory, DirectoryId="d-0000000000") == "ResourceNotFoundException"
 
 
 def test_a_directory_can_be_registered_again_after_deregistration(ws, registered, server):
     ws.deregister_workspace_directory(DirectoryId=registered)
-    assert error_code(ws.register_workspace_directory, DirectoryId=registered) == "InvalidResourceStateException"
+    assert code(ws.register_workspace_directory, DirectoryId=registered) == "InvalidResourceStateException"
     server.advance(2)
     assert ws.register_workspace_directory(DirectoryId=registered)["State"] == "REGISTERING"
 
@@ -293,12 +283,10 @@ def test_modifying_an_unknown_directory_is_refused(ws, call):
              "modify_selfservice_permissions": ("SelfservicePermissions", {"RestartWorkspace": "DISABLED"}),
              "modify_workspace_access_properties": ("WorkspaceAccessProperties", {"DeviceTypeWeb": "ALLOW"}),
              "modify_client_properties": ("ClientProperties", {"ReconnectEnabled": "DISABLED"})}[call]
-    with pytest.raises(ClientError) as e:
-        getattr(ws, call)(ResourceId="d-0000000000", **{field[0]: field[1]})
-    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
-    assert e.value.response["ResourceId"] == "d-0000000000"
+    response = error(getattr(ws, call), ResourceId="d-0000000000", **{field[0]: field[1]})
+    assert (response["Error"]["Code"], response["ResourceId"]) == ("ResourceNotFoundException", "d-0000000000")
 
 
 def test_describing_client_properties_of_an_unknown_directory_is_refused(ws, registered):
-    code = error_code(ws.describe_client_properties, ResourceIds=[registered, "d-0000000000"])
-    assert code == "ResourceNotFoundException"
+    answer = code(ws.describe_client_properties, ResourceIds=[registered, "d-0000000000"])
+    assert answer == "ResourceNotFoundException"

@@ -1,9 +1,8 @@
 """The Directory Service slice (`ds`) on the Understudy endpoint: create, describe, page and delete directories."""
 
 import pytest
-from botocore.exceptions import ClientError
 
-VPC = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]}
+from tests.helpers import VPC, code
 
 
 @pytest.fixture
@@ -17,12 +16,6 @@ def simple_ad(ds, name="corp.example.com", **kw) -> str:
 
 def describe(ds, directory_id: str) -> dict:
     return ds.describe_directories(DirectoryIds=[directory_id])["DirectoryDescriptions"][0]
-
-
-def error_code(call, **kw) -> str:
-    with pytest.raises(ClientError) as e:
-        call(**kw)
-    return e.value.response["Error"]["Code"]
 
 
 def test_a_simple_ad_directory_becomes_active_on_the_clock(ds, server):
@@ -67,9 +60,9 @@ def test_microsoft_ad_defaults_to_enterprise_edition(ds):
 
 
 def test_a_hybrid_edition_is_not_created_by_create_microsoft_ad(ds):
-    code = error_code(ds.create_microsoft_ad, Name="corp.example.com", Password="Passw0rd!", VpcSettings=VPC,
-                      Edition="Hybrid")
-    assert code == "UnsupportedOperationException"
+    answer = code(ds.create_microsoft_ad, Name="corp.example.com", Password="Passw0rd!", VpcSettings=VPC,
+                  Edition="Hybrid")
+    assert answer == "UnsupportedOperationException"
 
 
 def test_an_ad_connector_echoes_its_connect_settings(ds, server):
@@ -88,23 +81,23 @@ def test_an_ad_connector_echoes_its_connect_settings(ds, server):
 @pytest.mark.parametrize("subnets", [["subnet-0123456789abcdef0"],
                                      ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]])
 def test_a_directory_needs_two_distinct_subnets(ds, subnets):
-    code = error_code(ds.create_directory, Name="corp.example.com", Password="Passw0rd!", Size="Small",
-                      VpcSettings={"VpcId": VPC["VpcId"], "SubnetIds": subnets})
-    assert code == "InvalidParameterException"
+    answer = code(ds.create_directory, Name="corp.example.com", Password="Passw0rd!", Size="Small",
+                  VpcSettings={"VpcId": VPC["VpcId"], "SubnetIds": subnets})
+    assert answer == "InvalidParameterException"
 
 
 def test_a_malformed_vpc_id_is_a_validation_error(ds):
-    code = error_code(ds.create_directory, Name="corp.example.com", Password="Passw0rd!", Size="Small",
-                      VpcSettings={**VPC, "VpcId": "vpc-nothex"})
-    assert code == "ValidationException"
+    answer = code(ds.create_directory, Name="corp.example.com", Password="Passw0rd!", Size="Small",
+                  VpcSettings={**VPC, "VpcId": "vpc-nothex"})
+    assert answer == "ValidationException"
 
 
 def test_describing_an_unknown_directory_is_refused(ds):
-    assert error_code(ds.describe_directories, DirectoryIds=["d-0000000000"]) == "EntityDoesNotExistException"
+    assert code(ds.describe_directories, DirectoryIds=["d-0000000000"]) == "EntityDoesNotExistException"
 
 
 def test_a_bad_next_token_is_refused(ds):
-    assert error_code(ds.describe_directories, NextToken="%%%") == "InvalidNextTokenException"
+    assert code(ds.describe_directories, NextToken="%%%") == "InvalidNextTokenException"
 
 
 def test_paging_returns_each_directory_exactly_once(ds):
@@ -125,7 +118,7 @@ def test_without_a_limit_every_directory_comes_in_one_page(ds):
 def test_the_directories_quota_is_enforced(ds):
     for _ in range(50):
         simple_ad(ds)
-    assert error_code(simple_ad, ds=ds) == "DirectoryLimitExceededException"
+    assert code(simple_ad, ds=ds) == "DirectoryLimitExceededException"
 
 
 def test_a_deleted_directory_shows_deleting_then_disappears(ds, server):
@@ -134,19 +127,19 @@ def test_a_deleted_directory_shows_deleting_then_disappears(ds, server):
     assert ds.delete_directory(DirectoryId=directory_id)["DirectoryId"] == directory_id
     assert describe(ds, directory_id)["Stage"] == "Deleting"
     server.advance(2)
-    assert error_code(ds.describe_directories, DirectoryIds=[directory_id]) == "EntityDoesNotExistException"
+    assert code(ds.describe_directories, DirectoryIds=[directory_id]) == "EntityDoesNotExistException"
     assert ds.describe_directories()["DirectoryDescriptions"] == []
 
 
 def test_deleting_an_unknown_directory_is_refused(ds):
-    assert error_code(ds.delete_directory, DirectoryId="d-0000000000") == "EntityDoesNotExistException"
+    assert code(ds.delete_directory, DirectoryId="d-0000000000") == "EntityDoesNotExistException"
 
 
 def test_a_directory_registered_with_workspaces_cannot_be_deleted(ds, ws, server):
     directory_id = simple_ad(ds)
     server.advance(3)
     ws.register_workspace_directory(DirectoryId=directory_id)
-    assert error_code(ds.delete_directory, DirectoryId=directory_id) == "ClientException"
+    assert code(ds.delete_directory, DirectoryId=directory_id) == "ClientException"
     assert describe(ds, directory_id)["Stage"] == "Active"
 
 
@@ -155,4 +148,10 @@ def test_directories_are_per_account_and_region(ds, make_client):
     elsewhere = make_client("ds", region="us-west-2")
     other_account = make_client("ds", account_id="999999999999")
     for client in (elsewhere, other_account):
-        assert error_code(client.describe_directories, DirectoryIds=[directory_id]) == "EntityDoesNotExistException"
+        assert code(client.describe_directories, DirectoryIds=[directory_id]) == "EntityDoesNotExistException"
+
+
+def test_simple_ad_refuses_ipv6_only(ds):
+    assert code(simple_ad, ds=ds, NetworkType="IPv6") == "InvalidParameterException"
+    assert ds.describe_directories()["DirectoryDescriptions"] == []
+    assert describe(ds, simple_ad(ds, NetworkType="Dual-stack"))["NetworkType"] == "Dual-stack"

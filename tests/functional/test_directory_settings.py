@@ -4,7 +4,7 @@ changed through boto3 and read back through DescribeWorkspaceDirectories."""
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import code
+from tests.helpers import code
 
 CA = "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/12345678-1234-1234-1234-123456789012"
 IDP = "https://idp.example.com/sso/workspaces"
@@ -13,11 +13,6 @@ IDP = "https://idp.example.com/sso/workspaces"
 def directory(ws, directory_id: str) -> dict:
     (doc,) = ws.describe_workspace_directories(DirectoryIds=[directory_id])["Directories"]
     return doc
-
-
-@pytest.fixture
-def registered(make_directory) -> str:
-    return make_directory()
 
 
 def test_a_new_directory_has_saml_and_certificates_off_and_standard_tls(ws, registered):

@@ -4,10 +4,9 @@ and the quota."""
 
 import re
 
-import boto3
 import pytest
 
-from tests.conftest import Server, code, other_account
+from tests.helpers import code, enable_byol, import_byol, other_account, pages
 
 AMI = "ami-0123456789abcdef0"
 INFRA = "arn:aws:imagebuilder:us-east-1:123456789012:infrastructure-configuration/byol-infra"
@@ -17,15 +16,6 @@ MONTH = 31 * 86400
 def image(client, image_id: str) -> dict | None:
     found = client.describe_workspace_images(ImageIds=[image_id])["Images"]
     return found[0] if found else None
-
-
-def enable_byol(client) -> None:
-    client.modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.0.0.0/16")
-
-
-def import_byol(client, name: str, **extra) -> str:
-    return client.import_workspace_image(Ec2ImageId=AMI, IngestionProcess="BYOL_REGULAR", ImageName=name,
-                                         ImageDescription="Golden image", **extra)["ImageId"]
 
 
 @pytest.fixture
@@ -86,16 +76,11 @@ def test_names_are_unique_and_tags_checked(ws, imported):
                 Tags=[{"Key": "aws:owner", "Value": "me"}]) == "InvalidParameterValuesException"
 
 
-def test_the_images_quota(tmp_path, account):
-    srv = Server(f"sqlite:///{tmp_path}/q.db", "--clock", "manual", "--quota", "images=1").start()
-    try:
-        client = boto3.client("workspaces", endpoint_url=srv.url, region_name="us-east-1",
-                              aws_access_key_id=account, aws_secret_access_key="x")
-        enable_byol(client)
-        import_byol(client, "first")
-        assert code(import_byol, client=client, name="second") == "ResourceLimitExceededException"
-    finally:
-        srv.stop()
+def test_the_images_quota(own_server, account):
+    client = own_server("--clock", "manual", quotas={"images": 1}).client(key=account)
+    enable_byol(client)
+    import_byol(client, "first")
+    assert code(import_byol, client=client, name="second") == "ResourceLimitExceededException"
 
 
 def test_a_byol_import_with_office(ws, server):
@@ -173,14 +158,8 @@ def test_custom_import_refusals(ws, imported):
 
 def test_describe_pages_and_unknown_ids(ws, imported):
     made = sorted(imported(f"img-{i}") for i in range(5))
-    seen, token, sizes = [], None, []
-    while True:
-        page = ws.describe_workspace_images(MaxResults=2, **({"NextToken": token} if token else {}))
-        sizes.append(len(page["Images"]))
-        seen += [i["ImageId"] for i in page["Images"]]
-        token = page.get("NextToken")
-        if not token:
-            break
+    answered = [page["Images"] for page in pages(ws.describe_workspace_images, MaxResults=2)]
+    seen, sizes = [i["ImageId"] for page in answered for i in page], [len(page) for page in answered]
     assert (seen, sizes) == (made, [2, 2, 1])
     assert [i["ImageId"] for i in ws.describe_workspace_images(ImageIds=made[:3], MaxResults=2)["Images"]] == made[:2]
     assert ws.describe_workspace_images(ImageIds=["wsi-doesnotexist"])["Images"] == []

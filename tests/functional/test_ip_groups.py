@@ -3,11 +3,9 @@ association with registered directories as DescribeWorkspaceDirectories shows it
 
 import re
 
-import boto3
 import pytest
-from botocore.exceptions import ClientError
 
-from tests.conftest import Server, code
+from tests.helpers import VPC, code, error, pages
 
 
 def rules(*cidrs: str) -> list[dict]:
@@ -102,10 +100,8 @@ def test_an_unknown_group_is_not_found(ws, call):
     kw = {"GroupId": "wsipg-abcdefghi"}
     if call != "delete_ip_group":
         kw["UserRules"] = ["10.0.0.0/16"] if call == "revoke_ip_rules" else rules("10.0.0.0/16")
-    with pytest.raises(ClientError) as e:
-        getattr(ws, call)(**kw)
-    assert (e.value.response["Error"]["Code"], e.value.response["ResourceId"]) == \
-        ("ResourceNotFoundException", "wsipg-abcdefghi")
+    response = error(getattr(ws, call), **kw)
+    assert (response["Error"]["Code"], response["ResourceId"]) == ("ResourceNotFoundException", "wsipg-abcdefghi")
 
 
 def test_tags_given_at_creation_are_kept(ws):
@@ -117,14 +113,10 @@ def test_tags_given_at_creation_are_kept(ws):
 
 def test_paging_returns_each_group_once(ws):
     created = {ws.create_ip_group(GroupName=f"g{i}")["GroupId"] for i in range(7)}
-    seen, token = [], None
-    while True:
-        page = ws.describe_ip_groups(MaxResults=3, **({"NextToken": token} if token else {}))
+    seen = []
+    for page in pages(ws.describe_ip_groups, MaxResults=3):
         assert len(page["Result"]) <= 3
         seen += [g["groupId"] for g in page["Result"]]
-        token = page.get("NextToken")
-        if not token:
-            break
     assert sorted(seen) == sorted(created)
     paginated = ws.get_paginator("describe_ip_groups").paginate(PaginationConfig={"PageSize": 2})
     assert sorted(g["groupId"] for p in paginated for g in p["Result"]) == sorted(created)
@@ -140,16 +132,11 @@ def test_describe_by_ids_skips_unknown_ones_and_pages(ws):
     assert "NextToken" not in second
 
 
-def test_the_ip_groups_quota(tmp_path, account):
-    srv = Server(f"sqlite:///{tmp_path}/q.db", "--clock", "manual", "--quota", "ip_groups=2").start()
-    try:
-        ws = boto3.client("workspaces", endpoint_url=srv.url, region_name="us-east-1", aws_access_key_id=account,
-                          aws_secret_access_key="x")
-        ws.create_ip_group(GroupName="one")
-        ws.create_ip_group(GroupName="two")
-        assert code(ws.create_ip_group, GroupName="three") == "ResourceLimitExceededException"
-    finally:
-        srv.stop()
+def test_the_ip_groups_quota(own_server, account):
+    ws = own_server("--clock", "manual", quotas={"ip_groups": 2}).client(key=account)
+    ws.create_ip_group(GroupName="one")
+    ws.create_ip_group(GroupName="two")
+    assert code(ws.create_ip_group, GroupName="three") == "ResourceLimitExceededException"
 
 
 def test_association_shows_on_the_directory(ws, make_directory):
@@ -189,8 +176,8 @@ def test_association_needs_a_registered_directory_and_known_groups(ws, make_clie
         "ResourceNotFoundException"
     assert code(ws.associate_ip_groups, DirectoryId=make_directory("us-west-2"), GroupIds=[group_id]) == \
         "ResourceNotFoundException"
-    ds = make_client("ds").create_directory(Name="corp.example.com", Password="Passw0rd!", Size="Small", VpcSettings={
-        "VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]})
+    ds = make_client("ds").create_directory(Name="corp.example.com", Password="Passw0rd!", Size="Small",
+                                            VpcSettings=VPC)
     server.advance(3600)
     ws.register_workspace_directory(DirectoryId=ds["DirectoryId"])
     assert code(ws.associate_ip_groups, DirectoryId=ds["DirectoryId"], GroupIds=[group_id]) == \

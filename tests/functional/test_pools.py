@@ -6,19 +6,9 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import code
+from tests.helpers import code, pages, public_bundle
 
 SUBNETS = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
-
-
-def public_bundle(ws, name: str) -> str:
-    token = None
-    while True:
-        page = ws.describe_workspace_bundles(Owner="AMAZON", **({"NextToken": token} if token else {}))
-        for bundle in page["Bundles"]:
-            if bundle["Name"] == name:
-                return bundle["BundleId"]
-        token = page["NextToken"]
 
 
 @pytest.fixture
@@ -243,14 +233,10 @@ def test_describe_filters_and_pages(ws, make_pool):
     assert named(PoolIds=[ids["beta"], "wspool-abcdefghi"]) == ["beta"]
     assert named(PoolIds=[ids["beta"], ids["alpha"]],
                  Filters=[{"Name": "PoolName", "Values": ["alpha"], "Operator": "EQUALS"}]) == ["alpha"]
-    seen, token = [], None
-    while True:
-        page = ws.describe_workspaces_pools(Limit=2, **({"NextToken": token} if token else {}))
+    seen = []
+    for page in pages(ws.describe_workspaces_pools, Limit=2):
         assert len(page["WorkspacesPools"]) <= 2
         seen += [p["PoolId"] for p in page["WorkspacesPools"]]
-        token = page.get("NextToken")
-        if not token:
-            break
     assert seen == sorted(ids.values())
     assert code(ws.describe_workspaces_pools, NextToken="not a token!") == "InvalidParameterValuesException"
 
@@ -280,3 +266,15 @@ def test_a_directory_with_a_pool_cannot_be_deregistered(ws, server, make_pool):
     server.advance(3600)
     ws.deregister_workspace_directory(DirectoryId=directory)
     assert ws.describe_workspace_directories(DirectoryIds=[directory])["Directories"][0]["State"] == "DEREGISTERING"
+
+
+def test_the_pools_quota(own_server, account):
+    ws = own_server("--clock", "manual", "--timing", "instant", quotas={"pools": 1}).client(key=account)
+    directory_id = ws.register_workspace_directory(
+        WorkspaceDirectoryName="pool-users", WorkspaceDirectoryDescription="Pool users",
+        UserIdentityType="CUSTOMER_MANAGED", WorkspaceType="POOLS", SubnetIds=SUBNETS)["DirectoryId"]
+    request = {"Description": "d", "BundleId": public_bundle(ws, "Standard with Windows 11 (Server 2022 based)"),
+               "DirectoryId": directory_id, "Capacity": {"DesiredUserSessions": 1}}
+    first = ws.create_workspaces_pool(PoolName="first", **request)["WorkspacesPool"]["PoolId"]
+    assert code(ws.create_workspaces_pool, PoolName="second", **request) == "ResourceLimitExceededException"
+    assert [p["PoolId"] for p in ws.describe_workspaces_pools()["WorkspacesPools"]] == [first]

@@ -1,18 +1,12 @@
 """Standby WorkSpaces through boto3 with clients in two and three Regions: CreateStandbyWorkspaces,
 the live pair in DescribeWorkspaces, data replication, what a standby refuses, and termination."""
 
-import boto3
 import pytest
-from botocore.exceptions import ClientError
 
-from tests.conftest import Server
+from tests.helpers import VPC, code, error
+from tests.helpers import describe_workspace as describe
 
 P, S, S2 = "us-east-1", "us-west-2", "eu-west-1"
-
-
-def describe(client, wid: str) -> dict | None:
-    found = client.describe_workspaces(WorkspaceIds=[wid])["Workspaces"]
-    return found[0] if found else None
 
 
 @pytest.fixture
@@ -77,10 +71,6 @@ def test_two_standby_regions_for_one_primary(make_client, make_workspace, make_d
     assert sorted(r["Region"] for r in related) == [S2, S] and {r["Type"] for r in related} == {"STANDBY"}
 
 
-def code(e: pytest.ExceptionInfo) -> str:
-    return e.value.response["Error"]["Code"]
-
-
 @pytest.mark.parametrize(("region", "primary_region", "error"), [
     (S, S, "InvalidParameterValuesException"),
     (S, "us-west-1", "InvalidParameterValuesException"),
@@ -88,38 +78,27 @@ def code(e: pytest.ExceptionInfo) -> str:
     (S, "ap-south-1", "OperationNotSupportedException"),
 ])
 def test_whole_request_refusals(make_client, region, primary_region, error):
-    with pytest.raises(ClientError) as e:
-        make_client(region=region).create_standby_workspaces(PrimaryRegion=primary_region, StandbyWorkspaces=[
-            {"PrimaryWorkspaceId": "ws-abcdefghi", "DirectoryId": "d-1234567890"}])
-    assert code(e) == error
+    assert code(make_client(region=region).create_standby_workspaces, PrimaryRegion=primary_region,
+                StandbyWorkspaces=[{"PrimaryWorkspaceId": "ws-abcdefghi", "DirectoryId": "d-1234567890"}]) == error
 
 
 def test_outside_mrr_regions_the_reason_is_given(make_client):
-    with pytest.raises(ClientError) as e:
-        make_client(region="eu-west-2").create_standby_workspaces(PrimaryRegion=P, StandbyWorkspaces=[
-            {"PrimaryWorkspaceId": "ws-abcdefghi", "DirectoryId": "d-1234567890"}])
-    assert e.value.response["reason"] == "UNSUPPORTED_REGION"
+    response = error(make_client(region="eu-west-2").create_standby_workspaces, PrimaryRegion=P,
+                     StandbyWorkspaces=[{"PrimaryWorkspaceId": "ws-abcdefghi", "DirectoryId": "d-1234567890"}])
+    assert response["reason"] == "UNSUPPORTED_REGION"
 
 
 @pytest.mark.parametrize("count", [0, 26])
 def test_batch_size(make_client, count):
     items = [{"PrimaryWorkspaceId": f"ws-abcdefg{i:02d}", "DirectoryId": "d-1234567890"} for i in range(count)]
-    with pytest.raises(ClientError) as e:
-        make_client(region=S).create_standby_workspaces(PrimaryRegion=P, StandbyWorkspaces=items)
-    assert code(e) == "InvalidParameterValuesException"
+    assert code(make_client(region=S).create_standby_workspaces, PrimaryRegion=P,
+                StandbyWorkspaces=items) == "InvalidParameterValuesException"
 
 
-def test_standby_quota(tmp_path, account):
-    srv = Server(f"sqlite:///{tmp_path}/q.db", "--clock", "manual", "--quota", "standby_workspaces=0").start()
-    try:
-        west = boto3.client("workspaces", endpoint_url=srv.url, region_name=S, aws_access_key_id=account,
-                            aws_secret_access_key="x")
-        with pytest.raises(ClientError) as e:
-            west.create_standby_workspaces(PrimaryRegion=P, StandbyWorkspaces=[
-                {"PrimaryWorkspaceId": "ws-abcdefghi", "DirectoryId": "d-1234567890"}])
-        assert code(e) == "ResourceLimitExceededException"
-    finally:
-        srv.stop()
+def test_standby_quota(own_server, account):
+    west = own_server("--clock", "manual", quotas={"standby_workspaces": 0}).client(region=S, key=account)
+    assert code(west.create_standby_workspaces, PrimaryRegion=P, StandbyWorkspaces=[
+        {"PrimaryWorkspaceId": "ws-abcdefghi", "DirectoryId": "d-1234567890"}]) == "ResourceLimitExceededException"
 
 
 def test_per_item_failures_beside_a_success(make_client, make_workspace, make_directory, pair):
@@ -137,9 +116,7 @@ def test_per_item_failures_beside_a_success(make_client, make_workspace, make_di
     directory = make_directory(S)
     pending = make_workspace(P, user="late", available=False)  # last: the fixtures above move the clock
     unregistered = make_client("ds", region=S).create_directory(
-        Name="other.example.com", Password="Passw0rd!", Size="Small",
-        VpcSettings={"VpcId": "vpc-0123456789abcdef0",
-                     "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]})["DirectoryId"]
+        Name="other.example.com", Password="Passw0rd!", Size="Small", VpcSettings=VPC)["DirectoryId"]
     items = [
         {"PrimaryWorkspaceId": good, "DirectoryId": directory},
         {"PrimaryWorkspaceId": "ws-doesnotexist", "DirectoryId": directory},
@@ -228,21 +205,17 @@ def test_switching_replication_on_either_side_switches_the_pair(make_client, pai
 def test_replication_switch_refusals(make_client, make_workspace, pair):
     east = make_client(region=P)
     lonely = make_workspace(P)
-    with pytest.raises(ClientError) as e:
-        east.modify_workspace_properties(WorkspaceId=lonely, DataReplication="PRIMARY_AS_SOURCE")
-    assert code(e) == "InvalidParameterValuesException"
+    assert code(east.modify_workspace_properties, WorkspaceId=lonely,
+                DataReplication="PRIMARY_AS_SOURCE") == "InvalidParameterValuesException"
     p = pair()
-    with pytest.raises(ClientError) as e:
-        east.modify_workspace_properties(WorkspaceId=p["primary"], DataReplication="PRIMARY_AS_SOURCE",
-                                         WorkspaceProperties={"RunningMode": "AUTO_STOP"})
-    assert code(e) == "InvalidParameterValuesException"
+    assert code(east.modify_workspace_properties, WorkspaceId=p["primary"], DataReplication="PRIMARY_AS_SOURCE",
+                WorkspaceProperties={"RunningMode": "AUTO_STOP"}) == "InvalidParameterValuesException"
 
 
 def test_replication_with_simple_ad_is_refused_on_modify(make_client, pair):
     p = pair(directory_kind="SimpleAD")
-    with pytest.raises(ClientError) as e:
-        make_client(region=P).modify_workspace_properties(WorkspaceId=p["primary"], DataReplication="PRIMARY_AS_SOURCE")
-    assert code(e) == "UnsupportedWorkspaceConfigurationException"
+    assert code(make_client(region=P).modify_workspace_properties, WorkspaceId=p["primary"],
+                DataReplication="PRIMARY_AS_SOURCE") == "UnsupportedWorkspaceConfigurationException"
 
 
 def test_what_a_standby_refuses_and_allows(make_client, pair, server):
@@ -250,12 +223,9 @@ def test_what_a_standby_refuses_and_allows(make_client, pair, server):
     p = pair()
     server.advance(3600)
     sid = p["standby"]
-    with pytest.raises(ClientError) as e:
-        west.modify_workspace_properties(WorkspaceId=sid, WorkspaceProperties={"UserVolumeSizeGib": 100})
-    assert code(e) == "OperationNotSupportedException"
-    with pytest.raises(ClientError) as e:
-        west.restore_workspace(WorkspaceId=sid)
-    assert code(e) == "OperationNotSupportedException"
+    assert code(west.modify_workspace_properties, WorkspaceId=sid,
+                WorkspaceProperties={"UserVolumeSizeGib": 100}) == "OperationNotSupportedException"
+    assert code(west.restore_workspace, WorkspaceId=sid) == "OperationNotSupportedException"
     r = west.rebuild_workspaces(RebuildWorkspaceRequests=[{"WorkspaceId": sid}])
     assert r["FailedRequests"][0]["ErrorCode"] == "OperationNotSupported.StandbyWorkSpace"
     assert west.start_workspaces(StartWorkspaceRequests=[{"WorkspaceId": sid}])["FailedRequests"] == []

@@ -99,7 +99,7 @@ def test_boto3_sees_not_implemented_without_retrying(server):
 
 
 @pytest.mark.parametrize(("method", "path", "status"), [
-    ("GET", "/", 405), ("PUT", "/", 405), ("GET", "/index.html", 404), ("POST", "/api/v1", 404),
+    ("PUT", "/", 405), ("GET", "/index.html", 404), ("POST", "/api/v1", 404),
     ("GET", "/_understudy/nope", 404), ("DELETE", "/_understudy/clock", 405),
 ])
 def test_other_paths_and_methods_answer_json_never_html(server, method, path, status):

@@ -15,13 +15,12 @@ import re
 import sqlite3
 import time
 
-import boto3
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Server
+from tests.helpers import Server, registered_directory
 from understudy.protocol import spec
 
 EXAMPLES = int(os.environ.get("UNDERSTUDY_FUZZ_EXAMPLES", "10"))
@@ -60,14 +59,8 @@ def srv(tmp_path_factory):
 
 def _seed(server: Server) -> None:
     """A directory, a WorkSpace, an alias and an IP group, so generated ids sometimes name real resources."""
-    kw = {"endpoint_url": server.url, "region_name": "us-east-1", "aws_access_key_id": ACCOUNT,
-          "aws_secret_access_key": "x"}
-    ds, ws = boto3.client("ds", **kw), boto3.client("workspaces", **kw)
-    vpc = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]}
-    directory = ds.create_microsoft_ad(Name="corp.example.com", Password="Passw0rd!", VpcSettings=vpc)["DirectoryId"]
-    server.advance(3600)
-    ws.register_workspace_directory(DirectoryId=directory)
-    server.advance(3600)
+    ws = server.client(key=ACCOUNT)
+    directory = registered_directory(server, server.client("ds", key=ACCOUNT), ws)
     bundle = ws.describe_workspace_bundles(Owner="AMAZON")["Bundles"][0]["BundleId"]
     created = ws.create_workspaces(Workspaces=[{"DirectoryId": directory, "UserName": "fuzz", "BundleId": bundle}])
     server.advance(3600)

@@ -3,24 +3,21 @@
 import datetime as dt
 import json
 import re
-import socket
 import subprocess
 import sys
 from unittest import mock
 from urllib.parse import quote
 
-import boto3
 import httpx
 import pytest
 from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
-from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Server
+from tests.helpers import Server, raw_exchange
 
 ALICE, ALICE_SECRET, ALICE_ACCOUNT = "AKIAALICE", "alice-secret", "111122223333"
 BOB, BOB_SECRET, BOB_ACCOUNT = "AKIABOB", "bob-secret", "444455556666"
@@ -37,11 +34,6 @@ def strict(own_server, tmp_path):
         {"access_key_id": BOB, "secret_access_key": BOB_SECRET, "account_id": BOB_ACCOUNT},
     ]}))
     return own_server("--auth", "strict", "--credentials", str(creds))
-
-
-def client(srv: Server, key: str, secret: str, service: str = "workspaces"):
-    return boto3.client(service, endpoint_url=srv.url, region_name="us-east-1", aws_access_key_id=key,
-                        aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}))
 
 
 def error_of(call) -> tuple[int, str, str]:
@@ -66,20 +58,20 @@ def send(request: AWSRequest) -> httpx.Response:
 
 
 def test_the_right_secret_gets_in_and_acts_in_its_account(strict):
-    alice = client(strict, ALICE, ALICE_SECRET)
+    alice = strict.client(key=ALICE, secret=ALICE_SECRET)
     alice.modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.7.0.0/16")
     assert alice.describe_account()["DedicatedTenancySupport"] == "ENABLED"
-    assert client(strict, BOB, BOB_SECRET).describe_account()["DedicatedTenancySupport"] == "DISABLED"
+    assert strict.client(key=BOB, secret=BOB_SECRET).describe_account()["DedicatedTenancySupport"] == "DISABLED"
 
 
 def test_a_wrong_secret_is_an_invalid_signature(strict):
-    status, code, message = error_of(client(strict, ALICE, "not-alices-secret").describe_account)
+    status, code, message = error_of(strict.client(key=ALICE, secret="not-alices-secret").describe_account)
     assert (status, code) == (403, "InvalidSignatureException")
     assert message.startswith("The request signature we calculated does not match the signature you provided.")
 
 
 def test_an_unknown_key_is_an_unrecognized_client(strict):
-    status, code, message = error_of(client(strict, "AKIANOBODY", "whatever").describe_account)
+    status, code, message = error_of(strict.client(key="AKIANOBODY", secret="whatever").describe_account)
     assert (status, code, message) == (403, "UnrecognizedClientException",
                                        "The security token included in the request is invalid.")
 
@@ -126,7 +118,7 @@ def test_a_request_signed_more_than_5_minutes_ahead_is_not_yet_current(strict):
 
 def test_the_window_follows_the_wall_clock_not_the_emulated_one(strict):
     strict.admin("POST", "/clock", json={"mode": "manual", "advance_seconds": 86400 * 30})
-    assert client(strict, ALICE, ALICE_SECRET).describe_account()["DedicatedTenancySupport"] == "DISABLED"
+    assert strict.client(key=ALICE, secret=ALICE_SECRET).describe_account()["DedicatedTenancySupport"] == "DISABLED"
 
 
 def presigned(srv: Server, secret: str = ALICE_SECRET, expires: int = 300,
@@ -173,14 +165,14 @@ def test_a_malformed_authorization_header_is_an_incomplete_signature(strict):
 
 
 def test_the_directory_service_is_checked_too(strict):
-    status, code, _ = error_of(client(strict, ALICE, "wrong", "ds").describe_directories)
+    status, code, _ = error_of(strict.client("ds", key=ALICE, secret="wrong").describe_directories)
     assert (status, code) == (403, "InvalidSignatureException")
-    assert client(strict, ALICE, ALICE_SECRET, "ds").describe_directories()["DirectoryDescriptions"] == []
+    assert strict.client("ds", key=ALICE, secret=ALICE_SECRET).describe_directories()["DirectoryDescriptions"] == []
 
 
 def test_permissive_is_the_default_and_trusts_any_secret(own_server):
     srv = own_server()
-    assert client(srv, "123456789012", "anything").describe_account()["DedicatedTenancySupport"] == "DISABLED"
+    assert srv.client(key="123456789012", secret="anything").describe_account()["DedicatedTenancySupport"] == "DISABLED"
     r = httpx.post(srv.url + "/", headers={"X-Amz-Target": TARGET, "Content-Type": JSON_11}, content=b"{}")
     assert r.status_code == 200
 
@@ -202,7 +194,7 @@ class SigV4Unsigned(SigV4Auth):
 
 
 def test_a_second_credential_cannot_smuggle_in_another_identity(strict):
-    bob = client(strict, BOB, BOB_SECRET)
+    bob = strict.client(key=BOB, secret=BOB_SECRET)
     group = bob.create_ip_group(GroupName="bobs")["GroupId"]
     request = signed(strict, json.dumps({"GroupId": group}).encode(), target="WorkspacesService.DeleteIpGroup")
     scheme, _, params = request.headers["Authorization"].partition(" ")
@@ -333,7 +325,7 @@ def guarded(own_server, tmp_path):
 
 
 def test_an_allow_on_describe_lets_reads_in_and_nothing_else(guarded):
-    reader = client(guarded, "AKIAREADER", "x")
+    reader = guarded.client(key="AKIAREADER")
     assert reader.describe_workspaces()["Workspaces"] == []
     status, code, message = error_of(lambda: reader.create_connection_alias(ConnectionString="www.example.com"))
     assert (status, code) == (400, "AccessDeniedException")
@@ -344,7 +336,7 @@ def test_an_allow_on_describe_lets_reads_in_and_nothing_else(guarded):
 
 
 def test_an_explicit_deny_on_a_resource_wins_over_an_allow(guarded):
-    operator = client(guarded, "AKIAOPERATOR", "x")
+    operator = guarded.client(key="AKIAOPERATOR")
     status, code, message = error_of(lambda: operator.terminate_workspaces(
         TerminateWorkspaceRequests=[{"WorkspaceId": "ws-0123456789"}]))
     assert (status, code) == (400, "AccessDeniedException")
@@ -356,20 +348,19 @@ def test_an_explicit_deny_on_a_resource_wins_over_an_allow(guarded):
     assert code == "AccessDeniedException" and "directory/d-10cced0001" in message
     assert operator.describe_workspace_directories(DirectoryIds=["d-9067000001"])["Directories"] == []
     # The resource pattern names a Region: the same directory id elsewhere is allowed.
-    west = boto3.client("workspaces", endpoint_url=guarded.url, region_name="us-west-2",
-                        aws_access_key_id="AKIAOPERATOR", aws_secret_access_key="x")
+    west = guarded.client(region="us-west-2", key="AKIAOPERATOR")
     assert west.describe_workspace_directories(DirectoryIds=["d-10cced0001"])["Directories"] == []
 
 
 def test_account_statements_apply_to_every_key_of_that_account(guarded):
-    status, code, _ = error_of(lambda: client(guarded, "222233334444", "x").modify_account(
+    status, code, _ = error_of(lambda: guarded.client(key="222233334444").modify_account(
         DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.8.0.0/16"))
     assert (status, code) == (400, "AccessDeniedException")
-    assert client(guarded, "222233334444", "x").describe_account()["DedicatedTenancySupport"] == "DISABLED"
+    assert guarded.client(key="222233334444").describe_account()["DedicatedTenancySupport"] == "DISABLED"
 
 
 def test_a_caller_without_a_policy_is_allowed(guarded):
-    other = client(guarded, "999988887777", "x")
+    other = guarded.client(key="999988887777")
     other.create_connection_alias(ConnectionString="www.example.com")
     assert len(other.describe_connection_aliases()["ConnectionAliases"]) == 1
 
@@ -399,10 +390,5 @@ def test_host_must_be_signed_even_when_http_1_0_sends_none(strict):
                          headers={"X-Amz-Target": TARGET, "Content-Type": JSON_11})
     SigV4Unsigned(Credentials(ALICE, ALICE_SECRET), "workspaces", "us-east-1", leave_out=("host",)).add_auth(request)
     lines = [f"{k}: {v}" for k, v in request.headers.items()] + ["Content-Length: 2"]
-    with socket.create_connection(("127.0.0.1", strict.port), timeout=30) as s:
-        s.sendall(("POST / HTTP/1.0\r\n" + "\r\n".join(lines) + "\r\n\r\n{}").encode())
-        answer = b""
-        while chunk := s.recv(65536):
-            answer += chunk
-    head, _, body = answer.partition(b"\r\n\r\n")
+    head, body = raw_exchange(strict.port, ("POST / HTTP/1.0\r\n" + "\r\n".join(lines) + "\r\n\r\n{}").encode())
     assert head.startswith(b"HTTP/1.1 403") and json.loads(body)["__type"] == "InvalidSignatureException"

@@ -3,7 +3,8 @@
 Each client, on its own primary: creates its standby from us-west-2, describes both sides, and reads
 one error back by its type. boto3 sets up the primaries; the rest is the client's own doing.
 The AWS CLI v2 and the Go SDK come from Debian's packages and the JavaScript SDK from npm, which
-`.ci/run` installs; where one is missing on a developer's machine its test says so and is skipped.
+`.ci/run` installs; where one is missing on a developer's machine its test says so and is skipped (under CI it
+fails instead).
 """
 
 import asyncio
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from aiobotocore.session import get_session
+
+from tests.helpers import missing
 
 CLIENTS = Path(__file__).resolve().parents[2] / "clients"
 P, S = "us-east-1", "us-west-2"
@@ -72,7 +75,7 @@ def cli_v2() -> str:
     exe = "/usr/bin/aws"
     if not Path(exe).exists() or "aws-cli/2." not in subprocess.run([exe, "--version"], capture_output=True,
                                                                     text=True).stdout:
-        pytest.skip("the AWS CLI v2 from Debian's awscli package is not installed (.ci/run installs it)")
+        missing("the AWS CLI v2 from Debian's awscli package is not installed (.ci/run installs it)")
     return exe
 
 
@@ -94,7 +97,7 @@ def test_aws_cli(cli, server, account, primary_and_directory):
 
 def test_javascript_sdk_v3(server, account, primary_and_directory):
     if shutil.which("node") is None or not (CLIENTS / "js" / "node_modules" / "@aws-sdk").exists():
-        pytest.skip("node or clients/js/node_modules is missing (.ci/run runs npm ci there)")
+        missing("node or clients/js/node_modules is missing (.ci/run runs npm ci there)")
     primary, directory = primary_and_directory
     r = subprocess.run(["node", "scenario.mjs", server.url, account, primary, directory], cwd=CLIENTS / "js",
                        capture_output=True, text=True, timeout=120)
@@ -106,7 +109,7 @@ def test_javascript_sdk_v3(server, account, primary_and_directory):
 
 def test_go_sdk_v1(server, account, primary_and_directory, make_client, tmp_path):
     if shutil.which("go") is None or not Path("/usr/share/gocode/src/github.com/aws/aws-sdk-go").exists():
-        pytest.skip("go or Debian's golang-github-aws-aws-sdk-go-dev is missing (.ci/run installs them)")
+        missing("go or Debian's golang-github-aws-aws-sdk-go-dev is missing (.ci/run installs them)")
     primary, directory = primary_and_directory
     standby = make_client(region=S).create_standby_workspaces(PrimaryRegion=P, StandbyWorkspaces=[
         {"PrimaryWorkspaceId": primary, "DirectoryId": directory}])["PendingStandbyRequests"][0]["WorkspaceId"]

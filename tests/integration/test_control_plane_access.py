@@ -5,7 +5,6 @@ or no body) to any address, and a page whose name is rebound to 127.0.0.1 reache
 same-origin, sending its own name in `Host`. Each of these must change nothing and read nothing.
 """
 
-import boto3
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -85,8 +84,7 @@ def test_the_aws_api_refuses_a_rebound_page_and_serves_sdks(srv):
                                                           "host": "attacker.example",
                                                           "origin": "http://attacker.example"})
     assert (r.status_code, r.json()["__type"]) == (403, "AccessDeniedException")
-    ws = boto3.client("workspaces", endpoint_url=srv.url, region_name="us-east-1", aws_access_key_id="123456789012",
-                      aws_secret_access_key="x")
+    ws = srv.client()
     assert ws.describe_account()["DedicatedTenancySupport"] == "DISABLED"
 
 

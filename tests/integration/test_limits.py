@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import Server, free_port
+from tests.helpers import Server, free_port, raw_exchange
 from understudy.protocol import limits, parser
 
 TARGET = {"X-Amz-Target": "WorkspacesService.DescribeWorkspaces", "Content-Type": "application/x-amz-json-1.1",
@@ -159,12 +159,7 @@ def test_bodies_in_flight_share_one_budget(srv):
 
 
 def test_a_head_over_64_kib_is_refused_while_it_arrives(srv):
-    with socket.create_connection(("127.0.0.1", srv.port), timeout=30) as s:
-        # 70 KiB of headers, the head still unfinished: the server answers without waiting for its end.
-        s.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"".join(
-            f"X-Padding-{i}: ".encode() + b"a" * 4096 + b"\r\n" for i in range(17)))
-        answer = b""
-        while chunk := s.recv(65536):
-            answer += chunk
-    head, _, body = answer.partition(b"\r\n\r\n")
+    # 70 KiB of headers, the head still unfinished: the server answers without waiting for its end.
+    head, body = raw_exchange(srv.port, b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"".join(
+        f"X-Padding-{i}: ".encode() + b"a" * 4096 + b"\r\n" for i in range(17)))
     assert head.startswith(b"HTTP/1.1 431") and json.loads(body)["__type"] == "RequestHeaderFieldsTooLargeException"

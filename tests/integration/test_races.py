@@ -8,33 +8,31 @@ quota counters held for the transaction), 13 of 30 such rounds broke one.
 import random
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.conftest import Server, fresh_pg_database, other_account
+from tests.helpers import BACKENDS, VPC, Server, fresh_pg_database, other_account
 
 P = "us-east-1"
-VPC = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]}
 CALLS = 40  # concurrent identical requests per round
 ROUNDS = 3
+
+pytestmark = pytest.mark.skipif("postgresql" not in BACKENDS, reason="UNDERSTUDY_TEST_BACKENDS leaves PostgreSQL out")
 
 
 @pytest.fixture(scope="module")
 def pair():
     with fresh_pg_database() as db:
-        servers = [Server(db, "--timing", "instant", "--quota", "connection_aliases=20").start(),
-                   Server(db, "--timing", "instant", "--no-worker", "--quota", "connection_aliases=20").start()]
+        quotas = {"connection_aliases": 20}
+        servers = [Server(db, "--timing", "instant", quotas=quotas).start(),
+                   Server(db, "--timing", "instant", "--no-worker", quotas=quotas).start()]
         yield servers
         for srv in servers:
             srv.stop()
 
 
 def clients(pair, account: str, service: str = "workspaces") -> list:
-    config = Config(retries={"max_attempts": 1}, max_pool_connections=CALLS)
-    return [boto3.client(service, endpoint_url=srv.url, region_name=P, aws_access_key_id=account,
-                         aws_secret_access_key="x", config=config) for srv in pair]
+    return [srv.client(service, region=P, key=account, max_pool_connections=CALLS) for srv in pair]
 
 
 def race(call, n: int = CALLS) -> list:
@@ -69,8 +67,9 @@ def test_one_workspace_per_user_and_directory(pair, round_):
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_one_alias_per_connection_string(pair, round_):
-    sides = clients(pair, other_account())
-    answers = race(lambda i: sides[i % 2].create_connection_alias(ConnectionString="desktop.example.com"))
+    account = other_account()
+    sides = clients(pair, account)
+    answers = race(lambda i: sides[i % 2].create_connection_alias(ConnectionString=f"desktop.{account}.example.com"))
     assert sum(isinstance(a, dict) for a in answers) == 1
     assert set(a for a in answers if isinstance(a, str)) == {"ResourceAlreadyExistsException"}
     assert len(sides[1].describe_connection_aliases()["ConnectionAliases"]) == 1
@@ -78,8 +77,10 @@ def test_one_alias_per_connection_string(pair, round_):
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_at_most_the_quota_of_aliases(pair, round_):
-    sides = clients(pair, other_account())
-    answers = race(lambda i: sides[i % 2].create_connection_alias(ConnectionString=f"d{i}.example.com"), n=30)
+    account = other_account()
+    sides = clients(pair, account)
+    answers = race(lambda i: sides[i % 2].create_connection_alias(ConnectionString=f"d{i}.{account}.example.com"),
+                   n=30)
     assert sum(isinstance(a, dict) for a in answers) == 20
     assert set(a for a in answers if isinstance(a, str)) == {"ResourceLimitExceededException"}
     assert len(sides[0].describe_connection_aliases()["ConnectionAliases"]) == 20

@@ -6,20 +6,18 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
 import pytest
-from botocore.config import Config
 
-from tests.conftest import Server, fresh_pg_database
+from tests.helpers import BACKENDS, VPC, Server, fresh_pg_database
 
 P, S = "us-east-1", "us-west-2"
 ACCOUNT = "123412341234"
-VPC = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]}
+
+pytestmark = pytest.mark.skipif("postgresql" not in BACKENDS, reason="UNDERSTUDY_TEST_BACKENDS leaves PostgreSQL out")
 
 
 def client(srv: Server, region: str, service: str = "workspaces"):
-    return boto3.client(service, endpoint_url=srv.url, region_name=region, aws_access_key_id=ACCOUNT,
-                        aws_secret_access_key="x", config=Config(retries={"max_attempts": 1}, max_pool_connections=32))
+    return srv.client(service, region=region, key=ACCOUNT, max_pool_connections=32)
 
 
 def wait_until(condition, seconds: float = 60.0):
@@ -51,14 +49,17 @@ def cluster(tmp_path):
         first = Server(db, "--no-worker", "--timing", "instant").start()
         second = Server(db, "--no-worker", "--timing", "instant").start()
         logs = [tmp_path / f"worker{i}.log" for i in range(2)]
+        outputs = [open(log, "wb") for log in logs]
         workers = [subprocess.Popen([sys.executable, "-m", "understudy", "worker", "--db", db, "--max-seconds", "300"],
-                                    stdout=open(log, "wb"), stderr=subprocess.STDOUT) for log in logs]
+                                    stdout=out, stderr=subprocess.STDOUT) for out in outputs]
         try:
             yield first, second, logs
         finally:
             for w in workers:
                 w.terminate()
                 w.wait(timeout=30)
+            for out in outputs:
+                out.close()
             first.stop()
             second.stop()
 

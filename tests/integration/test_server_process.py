@@ -9,42 +9,35 @@ import sys
 import tempfile
 import time
 
-import boto3
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.helpers import VPC, Server, registered_directory
 from understudy.coverage import report
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 
 
-def client(server: Server, key: str = "123456789012", region: str = "us-east-1"):
-    return boto3.client("workspaces", endpoint_url=server.url, region_name=region, aws_access_key_id=key,
-                        aws_secret_access_key="x")
-
-
-
 def test_state_survives_a_restart(own_server):
     srv = own_server()
-    client(srv).modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.3.0.0/16")
+    srv.client().modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.3.0.0/16")
     srv.restart()
-    assert client(srv).describe_account()["DedicatedTenancyManagementCidrRange"] == "10.3.0.0/16"
+    assert srv.client().describe_account()["DedicatedTenancyManagementCidrRange"] == "10.3.0.0/16"
 
 
 def test_a_credentials_file_maps_keys_to_accounts(own_server, tmp_path):
     creds = tmp_path / "creds.json"
     creds.write_text(json.dumps({"credentials": [{"access_key_id": "AKIATEAMA", "account_id": "444455556666"}]}))
     srv = own_server("--credentials", str(creds))
-    client(srv, "AKIATEAMA").modify_account(DedicatedTenancySupport="ENABLED",
+    srv.client(key="AKIATEAMA").modify_account(DedicatedTenancySupport="ENABLED",
                                              DedicatedTenancyManagementCidrRange="10.4.0.0/16")
-    assert client(srv, "444455556666").describe_account()["DedicatedTenancySupport"] == "ENABLED"
-    assert client(srv, "AKIAOTHER").describe_account()["DedicatedTenancySupport"] == "DISABLED"
+    assert srv.client(key="444455556666").describe_account()["DedicatedTenancySupport"] == "ENABLED"
+    assert srv.client(key="AKIAOTHER").describe_account()["DedicatedTenancySupport"] == "DISABLED"
 
 
 def test_any_region_lets_every_region_in(own_server):
     srv = own_server("--any-region")
-    assert client(srv, region="us-west-1").describe_account()["DedicatedTenancySupport"] == "DISABLED"
+    assert srv.client(region="us-west-1").describe_account()["DedicatedTenancySupport"] == "DISABLED"
 
 
 def understudy(*args: str) -> subprocess.CompletedProcess:
@@ -65,9 +58,9 @@ def test_clock_commands_drive_a_running_server(own_server):
 
 def test_reset_command(own_server):
     srv = own_server()
-    client(srv).modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.5.0.0/16")
+    srv.client().modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.5.0.0/16")
     assert understudy("reset", "--endpoint", srv.url).returncode == 0
-    assert client(srv).describe_account()["DedicatedTenancySupport"] == "DISABLED"
+    assert srv.client().describe_account()["DedicatedTenancySupport"] == "DISABLED"
 
 
 def test_commands_say_when_no_server_answers():
@@ -92,15 +85,8 @@ def test_coverage_report_is_current():
 
 def test_a_restart_in_the_middle_of_pending_still_ends_available(own_server, tmp_path):
     srv = own_server("--clock", "manual")
-    c = client(srv)
-    ds = boto3.client("ds", endpoint_url=srv.url, region_name="us-east-1", aws_access_key_id="123456789012",
-                      aws_secret_access_key="x")
-    directory = ds.create_microsoft_ad(Name="corp.example.com", Password="Passw0rd!", VpcSettings={
-        "VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]},
-    )["DirectoryId"]
-    srv.advance(3600)
-    c.register_workspace_directory(DirectoryId=directory)
-    srv.advance(3600)
+    c = srv.client()
+    directory = registered_directory(srv, srv.client("ds"), c)
     bundle = c.describe_workspace_bundles(Owner="AMAZON")["Bundles"][0]["BundleId"]
     wid = c.create_workspaces(Workspaces=[{"DirectoryId": directory, "UserName": "ann", "BundleId": bundle}],
                               )["PendingRequests"][0]["WorkspaceId"]
@@ -119,7 +105,7 @@ def test_seed_fills_regions_with_workspaces_and_standby_pairs(tmp_path):
     assert result["workspaces"] == {"us-east-1": 30, "us-west-2": 30} and result["standbys"] == 30
     srv = Server(db, "--clock", "manual").start()
     try:
-        east = client(srv, "777788889999", "us-east-1")
+        east = srv.client(key="777788889999")
         pages = list(east.get_paginator("describe_workspaces").paginate())
         found = [w for p in pages for w in p["Workspaces"]]
         primaries = [w for w in found if any(r["Type"] == "STANDBY" for r in w.get("RelatedWorkspaces", []))]
@@ -134,15 +120,12 @@ def test_several_processes_share_the_port_the_database_and_one_lifecycle_worker(
     srv = own_server("--workers", "2", "--timing", "fast")
     pids = {httpx.get(srv.url + "/_understudy/health").json()["pid"] for _ in range(40)}
     assert len(pids) == 2, "both processes answer"
-    ws = client(srv)
+    ws = srv.client()
     for i in range(10):  # whichever process answers, all see one database
         ws.create_ip_group(GroupName=f"group-{i}")
     assert len(ws.describe_ip_groups()["Result"]) == 10
-    ds = boto3.client("ds", endpoint_url=srv.url, region_name="us-east-1", aws_access_key_id="123456789012",
-                      aws_secret_access_key="x")
-    directory = ds.create_microsoft_ad(Name="corp.example.com", Password="Passw0rd!", VpcSettings={
-        "VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]},
-    )["DirectoryId"]
+    ds = srv.client("ds")
+    directory = ds.create_microsoft_ad(Name="corp.example.com", Password="Passw0rd!", VpcSettings=VPC)["DirectoryId"]
     time.sleep(4)  # no request meanwhile: only a lifecycle worker moves the directory on
     with sqlite3.connect(tmp_path / "state.db") as db:
         stage = db.execute("SELECT state FROM resources WHERE id = ?", (directory,)).fetchone()[0]

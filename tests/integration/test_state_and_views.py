@@ -7,12 +7,11 @@ state of every account.
 import json
 import sqlite3
 
-import boto3
 import pytest
-from botocore.exceptions import ClientError
 from click.testing import CliRunner
 
-from tests.conftest import BACKENDS, Server, database
+from tests.helpers import BACKENDS, Server, code, serving
+from tests.helpers import describe_workspace as describe
 from understudy.cli import main
 
 P, S = "us-east-1", "us-west-2"
@@ -20,10 +19,8 @@ P, S = "us-east-1", "us-west-2"
 
 @pytest.fixture(params=BACKENDS)
 def server(request, tmp_path):
-    with database(request.param, tmp_path) as db:
-        srv = Server(db, "--clock", "manual", "--timing", "fast").start()
+    with serving(request.param, tmp_path, "--clock", "manual", "--timing", "fast") as srv:
         yield srv
-        srv.stop()
 
 
 @pytest.fixture
@@ -34,11 +31,6 @@ def pair(make_client, make_workspace, make_directory):
     r = make_client(region=S).create_standby_workspaces(PrimaryRegion=P, StandbyWorkspaces=[item])
     assert r["FailedStandbyRequests"] == []
     return primary, r["PendingStandbyRequests"][0]["WorkspaceId"]
-
-
-def describe(client, wid: str) -> dict | None:
-    found = client.describe_workspaces(WorkspaceIds=[wid])["Workspaces"]
-    return found[0] if found else None
 
 
 def cli(server: Server, *args: str, color: bool = False) -> str:
@@ -118,18 +110,15 @@ def test_a_bad_snapshot_changes_nothing(server, pair, damage, make_client):
 
 
 def test_quota_counters_come_from_the_resources_not_the_file(own_server):
-    srv = own_server("--quota", "ip_groups=2")
-    ws = boto3.client("workspaces", endpoint_url=srv.url, region_name=P, aws_access_key_id="123456789012",
-                      aws_secret_access_key="x")
+    srv = own_server(quotas={"ip_groups": 2})
+    ws = srv.client(region=P)
     ws.create_ip_group(GroupName="one")
     ws.create_ip_group(GroupName="two")
     snapshot = srv.admin("GET", "/state").json()
     assert [c["n"] for c in snapshot["tables"]["counters"]] == [2]
     snapshot["tables"]["counters"] = []  # as if edited by hand: the quota must still hold
     assert srv.admin("PUT", "/state", json=snapshot).status_code == 200
-    with pytest.raises(ClientError) as e:
-        ws.create_ip_group(GroupName="three")
-    assert e.value.response["Error"]["Code"] == "ResourceLimitExceededException"
+    assert code(ws.create_ip_group, GroupName="three") == "ResourceLimitExceededException"
     assert srv.admin("GET", "/state").json()["tables"]["counters"][0]["n"] == 2
 
 
@@ -146,8 +135,7 @@ def test_the_clock_stops_at_the_last_second_it_can_show_and_exports_round_trip(s
 def test_a_transition_that_cannot_be_applied_fails_no_request(own_server, tmp_path):
     """A broken transition written behind the server's back (a bug's, or a hand-edited database's)."""
     srv = own_server("--clock", "manual")
-    ws = boto3.client("workspaces", endpoint_url=srv.url, region_name=P, aws_access_key_id="123456789012",
-                      aws_secret_access_key="x")
+    ws = srv.client(region=P)
     with sqlite3.connect(tmp_path / "state.db") as db:
         db.execute("INSERT INTO transitions (account_id, region, kind, resource_id, to_state, due_at) "
                    "VALUES ('999999999999', 'eu-west-1', 'nope', 'x-1', 'GONE', 0)")
@@ -222,7 +210,8 @@ def test_ls_pairs_each_primary_with_its_standby(server, account, make_workspace,
 
 def _add(snapshot: dict, kind: str, doc: dict, account: str = "123456789012") -> None:
     """A resource row whose indexed columns agree with its document, as the store writes them."""
-    from understudy.domain.resources import KINDS, column_values
+    from understudy.domain.families import KINDS
+    from understudy.domain.resources import column_values
     row = {"account_id": account, "region": P, "kind": kind, "id": doc[KINDS[kind].id], "doc": doc,
            **column_values(KINDS[kind], doc)}
     snapshot["tables"]["resources"].append(row)
@@ -244,8 +233,7 @@ def _of(snapshot: dict, kind: str) -> dict:
 def test_a_snapshot_whose_documents_cannot_be_described_is_refused(own_server, damage):
     """Found by trying: each was imported, then the read that shows it answered 500 for ever."""
     srv = own_server("--clock", "manual")
-    ws = boto3.client("workspaces", endpoint_url=srv.url, region_name=P, aws_access_key_id="123456789012",
-                      aws_secret_access_key="x")
+    ws = srv.client(region=P)
     ws.create_ip_group(GroupName="g", UserRules=[{"ipRule": "10.0.0.0/16"}])
     ws.create_connection_alias(ConnectionString="desktop.example.com")
     ws.modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.7.0.0/16")

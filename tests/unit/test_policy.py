@@ -53,3 +53,32 @@ def test_ids_become_arns_by_their_prefix():
 def test_what_cannot_be_enforced_is_refused(document):
     with pytest.raises(PolicyError):
         parse(document)
+
+
+@pytest.mark.parametrize("operation,params", [
+    ("CreateWorkspaceImage", {"Name": "img", "Description": "d", "WorkspaceId": "ws-abc"}),
+    ("CreateUpdatedWorkspaceImage", {"Name": "img", "Description": "d", "SourceImageId": "wsi-abc"}),
+    ("CreateWorkspaceBundle", {"BundleName": "b", "ImageId": "wsi-abc"}),
+])
+def test_creating_with_tags_also_needs_create_tags_where_the_model_says_so(operation, params):
+    only_create = [{"Effect": "Allow", "Action": f"workspaces:{operation}"}]
+    tags = {"Tags": [{"Key": "team", "Value": "eng"}]}
+    assert allowed(only_create, operation, params)
+    assert allowed(only_create, operation, {**params, "Tags": []})
+    assert not allowed(only_create, operation, {**params, **tags})
+    with_tags = [*only_create, {"Effect": "Allow", "Action": "workspaces:CreateTags"}]
+    assert allowed(with_tags, operation, {**params, **tags})
+    denied_tags = [*with_tags, {"Effect": "Deny", "Action": "workspaces:CreateTags", "Resource": "*"}]
+    assert not allowed(denied_tags, operation, {**params, **tags})
+
+
+def test_a_create_whose_model_says_nothing_of_create_tags_needs_only_its_own_action():
+    statements = [{"Effect": "Allow", "Action": "workspaces:CreateIpGroup"}]
+    assert allowed(statements, "CreateIpGroup", {"GroupName": "g", "Tags": [{"Key": "k", "Value": "v"}]})
+
+
+def test_the_create_tags_refusal_names_create_tags():
+    statements = {"policies": {"AKIA1": [{"Effect": "Allow", "Action": "workspaces:CreateWorkspaceBundle"}]}}
+    with pytest.raises(AccessDeniedException, match="perform: workspaces:CreateTags on resource: \\*"):
+        authorize(parse(statements), "AKIA1", SCOPE, "workspaces", "CreateWorkspaceBundle",
+                  {"BundleName": "b", "Tags": [{"Key": "k", "Value": "v"}]})

@@ -10,10 +10,10 @@ Standard and Professional editions of one product exclude each other, and so do 
 Apps included].
 """
 
-import hashlib
 from typing import Any
 
-_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+from understudy.domain import families, ids
+
 _CREATED = 1698796800.0  # 2023-11-01T00:00:00Z, the launch of Manage applications [CHOSEN date]
 
 # [CHOSEN] License-included applications ride on AWS's Windows Server based bundles; Microsoft 365 Apps for
@@ -47,28 +47,20 @@ _TABLE = (
 # briefly and then gone. A failed deployment is ERROR until a forced deployment retries it.
 WAITING_FOR_DEPLOYMENT = {"install": "PENDING_INSTALL_DEPLOYMENT", "uninstall": "PENDING_UNINSTALL_DEPLOYMENT"}
 DEPLOYMENT_STEPS = {
-    "install": (("PENDING_INSTALL", "application.queue"), ("INSTALLING", "application.install"), ("COMPLETED", None)),
-    "uninstall": (("PENDING_UNINSTALL", "application.queue"), ("UNINSTALLING", "application.uninstall"),
-                  ("REMOVED", "application.removed_shown")),
+    "install": (("PENDING_INSTALL", families.APPLICATION_QUEUE), ("INSTALLING", families.APPLICATION_INSTALL),
+                ("COMPLETED", None)),
+    "uninstall": (("PENDING_UNINSTALL", families.APPLICATION_QUEUE), ("UNINSTALLING", families.APPLICATION_UNINSTALL),
+                  ("REMOVED", families.APPLICATION_REMOVED_SHOWN)),
 }
 IN_FLIGHT = frozenset({"PENDING_INSTALL", "INSTALLING", "PENDING_UNINSTALL", "UNINSTALLING"})
 # Associations that no longer hold the application on the WorkSpace, nor will: they block nothing.
 LEAVING = frozenset({"PENDING_UNINSTALL_DEPLOYMENT", "PENDING_UNINSTALL", "UNINSTALLING", "REMOVED"})
 
 
-def _stable_id(name: str) -> str:
-    n = int.from_bytes(hashlib.sha256(("application|" + name).encode()).digest(), "big")
-    chars = []
-    for _ in range(9):
-        n, r = divmod(n, 36)
-        chars.append(_ALPHABET[r])
-    return "wsa-" + "".join(chars)
-
-
 def applications() -> list[dict[str, Any]]:
     """Every application of the catalogue as a WorkSpaceApplication (fresh dicts, in ApplicationId order)."""
     apps = [{
-        "ApplicationId": _stable_id(name),
+        "ApplicationId": ids.stable_id("wsa-", "application", name),
         "Name": name,
         "Description": f"{name}, installed and managed by Amazon WorkSpaces",
         "Owner": "AMAZON",

@@ -1,6 +1,7 @@
-"""The catalogue of Amazon-owned public bundles: the same bundles in every Region, ids stable per Region.
+"""The catalogue of Amazon-owned public bundles: the same bundles in every Region, ids stable per Region, and
+the few public bundles that published sources name by id, in the Region they come from (`_PUBLISHED`).
 
-Names, compute types and volume sizes follow AWS's public bundles (research notes 4.5;
+Names, compute types and volume sizes follow AWS's public bundles (docs/evidence.md "Bundles";
 https://aws.amazon.com/workspaces/core/pricing/); ids are derived from (Region, name), so a Region
 always shows the same `wsb-`/`wsi-` ids and two Regions never share them, as on AWS.
 Besides the WorkspaceBundle members, each bundle carries private keys for the rules of other
@@ -9,9 +10,10 @@ streaming protocols it supports, its default first).
 """
 
 import copy
-import hashlib
 from functools import cache
 from typing import Any
+
+from understudy.domain import ids
 
 # Compute type -> (name in bundle names, vCPUs, memory GiB, root GB, user GB).
 _COMPUTE = {
@@ -49,7 +51,7 @@ _PCOIP_FIRST = ("PCOIP", "WSP")
 _WSP_ONLY = ("WSP",)
 
 # (OS in bundle names, OperatingSystemName, protocols, compute types offered).
-# Linux bundles stream over WSP (DCV) by default (BEHAVIOUR.md, Bundles).
+# Linux bundles stream over WSP (DCV) by default [AWS: https://docs.aws.amazon.com/workspaces/latest/api/API_CreateWorkspaces.html].
 # [CHOSEN] G6-family bundles come with Windows Server 2022 and WSP only, as AWS launched them.
 # [CHOSEN] The BYOL-style Windows 10/11 entries stand in for the bundles a BYOL account builds from
 # its own images, so the desktop-OS values (WINDOWS_10, WINDOWS_11) exist to test rules against.
@@ -65,18 +67,26 @@ _TABLE = (
     ("Rocky Linux 8", "ROCKY_8", _WSP_ONLY, _CORE + _GP),
 )
 
+# Amazon's public bundles that published sources name by id, with the Region they were used in: scripts,
+# Terraform configurations and tests that name them find them here. (id, name, compute type, root GB, user GB,
+# OperatingSystemName), each as its source gives it [AWS, field, docs/evidence.md "Bundles"]:
+# - wsb-bh8rsxt14: terraform-provider-aws acceptance tests of aws_workspaces_workspace (VALUE, root 80, user 10);
+# - wsb-df76rqys9, wsb-b0s22j3d7: terraform-provider-aws acceptance tests of the aws_workspaces_bundle data source
+#   (names, compute types and volumes as checked there).
+# Those tests run in us-west-2, Terraform's acceptance-test Region; public bundle ids differ between Regions, so
+# they are offered there only. [CHOSEN, docs/evidence.md "Bundles"] These legacy bundles stream over PCoIP only
+# (they predate WSP); a "Windows 10" public bundle ran on Windows Server 2016.
+# Every other bundle keeps an id derived from (Region, name): no public id of it is known.
+_PUBLISHED: dict[str, tuple[tuple[str, str, str, int, int, str], ...]] = {
+    "us-west-2": (
+        ("wsb-bh8rsxt14", "Value with Windows 10 (English)", "VALUE", 80, 10, "WINDOWS_SERVER_2016"),
+        ("wsb-df76rqys9", "Value with Windows 10 and Office 2016", "VALUE", 80, 10, "WINDOWS_SERVER_2016"),
+        ("wsb-b0s22j3d7", "Performance with Windows 7", "PERFORMANCE", 80, 100, "WINDOWS_7"),
+    ),
+}
+
 _CREATED = 1672531200.0  # 2023-01-01T00:00:00Z
 _UPDATED = 1719792000.0  # 2024-07-01T00:00:00Z
-_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def _stable_id(prefix: str, *parts: str) -> str:
-    n = int.from_bytes(hashlib.sha256("|".join(parts).encode()).digest(), "big")
-    chars = []
-    for _ in range(9):
-        n, r = divmod(n, 36)
-        chars.append(_ALPHABET[r])
-    return prefix + "".join(chars)
 
 
 def public_bundles(region: str) -> list[dict[str, Any]]:
@@ -95,28 +105,37 @@ def _by_id(region: str) -> dict[str, dict[str, Any]]:
     return {b["BundleId"]: b for b in _catalogue(region)}
 
 
+def _bundle(region: str, bundle_id: str, name: str, compute: str, root: int, user: int, os_name: str,
+            protocols: tuple[str, ...]) -> dict[str, Any]:
+    label, cpus, memory, _, _ = _COMPUTE[compute]
+    return {
+        "BundleId": bundle_id,
+        "Name": name,
+        "Owner": "Amazon",  # mixed case, though requests say AMAZON (docs/evidence.md "Bundles")
+        "Description": f"{label} ({cpus} vCPU, {memory} GiB memory) with {name.split(' with ', 1)[1]}",
+        "ImageId": ids.stable_id("wsi-", region, "image", name),
+        "RootStorage": {"Capacity": str(root)},
+        "UserStorage": {"Capacity": str(user)},
+        "ComputeType": {"Name": compute},
+        "CreationTime": _CREATED,
+        "LastUpdatedTime": _UPDATED,
+        "State": "AVAILABLE",
+        "BundleType": "REGULAR",
+        "_OperatingSystem": os_name,
+        "_Protocols": list(protocols),
+    }
+
+
 @cache
 def _catalogue(region: str) -> tuple[dict[str, Any], ...]:
     """The catalogue is pure data derived from the Region, so it is built once per Region."""
     bundles = []
     for os_label, os_name, protocols, computes in _TABLE:
         for compute in computes:
-            label, cpus, memory, root, user = _COMPUTE[compute]
+            label, _, _, root, user = _COMPUTE[compute]
             name = f"{label} with {os_label}"
-            bundles.append({
-                "BundleId": _stable_id("wsb-", region, name),
-                "Name": name,
-                "Owner": "Amazon",  # mixed case, though requests say AMAZON (research notes 4.5)
-                "Description": f"{label} ({cpus} vCPU, {memory} GiB memory) with {os_label}",
-                "ImageId": _stable_id("wsi-", region, "image", name),
-                "RootStorage": {"Capacity": str(root)},
-                "UserStorage": {"Capacity": str(user)},
-                "ComputeType": {"Name": compute},
-                "CreationTime": _CREATED,
-                "LastUpdatedTime": _UPDATED,
-                "State": "AVAILABLE",
-                "BundleType": "REGULAR",
-                "_OperatingSystem": os_name,
-                "_Protocols": list(protocols),
-            })
+            bundles.append(_bundle(region, ids.stable_id("wsb-", region, name), name, compute, root, user, os_name,
+                                   protocols))
+    for bundle_id, name, compute, root, user, os_name in _PUBLISHED.get(region, ()):
+        bundles.append(_bundle(region, bundle_id, name, compute, root, user, os_name, ("PCOIP",)))
     return tuple(bundles)

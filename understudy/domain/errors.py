@@ -48,6 +48,12 @@ class IncompatibleApplicationsException(AwsError): ...
 class OperatingSystemNotCompatibleException(AwsError): ...
 
 
+class InternalServerException(AwsError):
+    """[CHOSEN] 500: the model gives this shape no status and no fault flag; it names an unexpected server error."""
+
+    status = 500
+
+
 class OperationNotSupportedException(AwsError):
     def __init__(self, message: str = "", reason: str | None = None):
         super().__init__(message, reason=reason)
@@ -76,6 +82,12 @@ class DirectoryLimitExceededException(AwsError): ...
 class InvalidParameterException(AwsError): ...
 class InvalidNextTokenException(AwsError): ...
 class UnsupportedOperationException(AwsError): ...
+
+
+class ServiceException(AwsError):
+    """A fault in the model (`fault: true`), so a 500."""
+
+    status = 500
 
 
 # Errors every AWS JSON service answers, whatever its model says.
@@ -113,7 +125,7 @@ class RequestHeaderFieldsTooLargeException(AwsError):
 
 
 class InvalidRegionException(AwsError):
-    """[CHOSEN] A Region where AWS offers no endpoint for the service (BEHAVIOUR.md, Regions)."""
+    """[CHOSEN] A Region where AWS offers no endpoint for the service (docs/evidence.md "Regions")."""
 
 
 class NotImplementedException(AwsError):

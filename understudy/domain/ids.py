@@ -1,39 +1,27 @@
-"""Resource identifiers in AWS's shapes (`ws-` and nine characters, `d-` and ten hex digits...)."""
+"""Identifiers: resource ids in AWS's shapes (each family's in families.py), and request ids."""
 
+import hashlib
 import os
 import random
 import secrets
 import string
 
-_LOWER_ALNUM = string.ascii_lowercase + string.digits
+_BASE36 = string.digits + string.ascii_lowercase
 
 
-def _random(alphabet: str, n: int) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(n))
+def random_id(prefix: str, alphabet: str, length: int) -> str:
+    """A new id: the prefix and `length` characters drawn from `alphabet` (families.py gives each family's)."""
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(length))
 
 
-def workspace_id() -> str:
-    return "ws-" + _random(_LOWER_ALNUM, 9)
-
-
-def directory_id() -> str:
-    return "d-" + _random("0123456789abcdef", 10)
-
-
-def bundle_id() -> str:
-    return "wsb-" + _random(_LOWER_ALNUM, 9)
-
-
-def image_id() -> str:
-    return "wsi-" + _random(_LOWER_ALNUM, 9)
-
-
-def alias_id() -> str:
-    return "wsca-" + _random(_LOWER_ALNUM, 9)
-
-
-def ip_group_id() -> str:
-    return "wsipg-" + _random(_LOWER_ALNUM, 9)
+def stable_id(prefix: str, *parts: str) -> str:
+    """The same id every time for the same parts: for catalogue entries that every server must agree on."""
+    n = int.from_bytes(hashlib.sha256("|".join(parts).encode()).digest(), "big")
+    chars = []
+    for _ in range(9):
+        n, r = divmod(n, 36)
+        chars.append(_BASE36[r])
+    return prefix + "".join(chars)
 
 
 # Request ids only need to differ from each other, not to be unguessable: a generator seeded once from

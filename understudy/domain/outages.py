@@ -1,4 +1,4 @@
-"""What a simulated Region outage does to the WorkSpaces there [CHOSEN, BEHAVIOUR.md "Failover and outages"].
+"""What a simulated Region outage does to the WorkSpaces there [CHOSEN, docs/standby.md "Outages"].
 
 The outage is applied when a WorkSpace is read, not written into it: timed transitions keep running
 underneath, and when the outage ends every WorkSpace shows the state it really has again.

@@ -10,6 +10,8 @@ no statement at all is allowed, so the emulator stays open by default.
 Resources are the ids a request names (recognised by their prefix, `ws-`, `d-`, ...), as ARNs. A
 request that names none (Describe without ids, Create*) cannot be known before its handler runs,
 so it is matched on the action alone and reported as resource `*`.
+Where the model says so (CreateWorkspaceImage, CreateUpdatedWorkspaceImage, CreateWorkspaceBundle),
+a creation with Tags also needs `workspaces:CreateTags`, matched on the action alone.
 """
 
 import re
@@ -18,16 +20,17 @@ from functools import cache
 from typing import Any
 
 from understudy.domain.errors import AccessDeniedException
+from understudy.domain.families import ARN_TYPES
 from understudy.domain.scope import Scope
 
-# Id prefix -> resource type in the ARN, longest prefixes first so `wsb-` is never read as `ws-`.
+# The resource type in each id's ARN: families.ARN_TYPES
 # [AWS: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonworkspaces.html]
-_RESOURCE_TYPES = (
-    ("wspool-", "workspacespool"), ("wsipg-", "workspaceipgroup"), ("wsca-", "connectionalias"),
-    ("wsb-", "workspacebundle"), ("wsi-", "workspaceimage"), ("wsa-", "workspaceapplication"),
-    ("wsd-", "directory"), ("ws-", "workspace"), ("d-", "directory"),
-)
 _KNOWN_KEYS = {"Effect", "Action", "Resource", "Sid"}
+
+# Creations whose model says that adding Tags at creation also needs `workspaces:CreateTags`
+# [AWS, model doc of each operation's Tags member]. The new resource has no ARN yet, so CreateTags is
+# matched on its action alone, as a request without ids is.
+_TAGS_NEED_CREATE_TAGS = frozenset({"CreateWorkspaceImage", "CreateUpdatedWorkspaceImage", "CreateWorkspaceBundle"})
 
 
 class PolicyError(ValueError):
@@ -93,7 +96,7 @@ def resource_arns(service: str, scope: Scope, params: object) -> list[str]:
     _collect(params, False, found)
     arns = []
     for rid in found:
-        kind = next((k for prefix, k in _RESOURCE_TYPES if rid.startswith(prefix)), None)
+        kind = next((k for prefix, k in ARN_TYPES if rid.startswith(prefix)), None)
         if kind is not None:
             arns.append(f"arn:aws:{service}:{scope.region}:{scope.account_id}:{kind}/{rid}")
     return list(dict.fromkeys(arns))
@@ -116,9 +119,11 @@ def authorize(policies: dict[str, tuple[Statement, ...]], access_key: str | None
     statements = policies.get(access_key or "", ()) + policies.get(scope.account_id, ())
     if not statements:
         return
-    action = f"{service}:{operation}"
     resources: list[str | None] = [*resource_arns(service, scope, params)] or [None]
-    for resource in resources:
+    checks = [(f"{service}:{operation}", resource) for resource in resources]
+    if service == "workspaces" and operation in _TAGS_NEED_CREATE_TAGS and params.get("Tags"):
+        checks.append(("workspaces:CreateTags", None))
+    for action, resource in checks:
         denied = any(s.effect == "Deny" and _matches(s, action, resource) for s in statements)
         if denied or not any(s.effect == "Allow" and _matches(s, action, resource) for s in statements):
             user = f"arn:aws:iam::{scope.account_id}:user/{access_key or 'anonymous'}"

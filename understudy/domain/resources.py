@@ -1,8 +1,9 @@
-"""The kinds of stored resource, and which fields of each one the store indexes.
+"""How a kind of resource is stored: which fields the store indexes, and the names it holds alone.
 
 A resource is stored as the dict AWS would describe it (keys as in the service model), plus
 private keys starting with `_` that never reach the wire. Each kind names the fields that become
-indexed columns, so every family shares one table and one code path.
+indexed columns, so every family shares one table and one code path. Each family declares its kinds in
+families.py.
 """
 
 from collections.abc import Callable
@@ -33,6 +34,16 @@ class Kind:
     @property
     def called(self) -> str:
         return self.noun or self.name.replace("_", " ")
+
+    def column_of(self, field: str) -> str:
+        """The indexed column that holds `field` of this kind's documents: lookups name the field, not the column."""
+        for column in _COLUMNS:
+            if getattr(self, column) == field:
+                return column
+        raise KeyError(f"the store does not index {field} of {self.name}")
+
+
+_COLUMNS = ("state", "directory_id", "user_name", "bundle_id", "label")
 
 
 _LINK_HELD = ("PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT", "LINKED")
@@ -67,72 +78,27 @@ def account_link_claim(other_account_id: str) -> str:
     return f"account-link/{other_account_id}"
 
 
-def _workspace_claims(doc: dict[str, Any]) -> list[str]:
+def workspace_claims(doc: dict[str, Any]) -> list[str]:
     primary = doc.get("_Primary")
-    if doc.get("State") in LEAVING:
-        return []
+    if doc.get("State") in LEAVING or "_MigratingTo" in doc:
+        return []  # a migration's source has handed its user over to the target
     if isinstance(primary, dict):
         return [standby_claim(str(primary.get("Region")), str(primary.get("WorkspaceId")))]
     return [user_claim(str(doc.get("DirectoryId")), doc["UserName"])] if isinstance(doc.get("UserName"), str) else []
 
 
-def _alias_claims(doc: dict[str, Any]) -> list[str]:
+def alias_claims(doc: dict[str, Any]) -> list[str]:
     string = doc.get("ConnectionString")
     return [connection_string_claim(string)] if isinstance(string, str) else []
 
 
-def _directory_claims(doc: dict[str, Any]) -> list[str]:
+def directory_claims(doc: dict[str, Any]) -> list[str]:
     name = doc.get("WorkspaceDirectoryName")
     return [directory_name_claim(name)] if isinstance(name, str) else []
 
 
-def _account_link_claims(doc: dict[str, Any]) -> list[str]:
+def account_link_claims(doc: dict[str, Any]) -> list[str]:
     return [account_link_claim(str(doc.get("_LinkedAccountId")))] if doc.get("AccountLinkStatus") in _LINK_HELD else []
-
-
-KINDS = {
-    k.name: k
-    for k in (
-        Kind("account", id="_Id"),
-        Kind("ds_directory", id="DirectoryId", state="Stage", label="Name"),
-        Kind("directory", id="DirectoryId", state="State", label="DirectoryName", claims=_directory_claims),
-        Kind("bundle", id="BundleId", state="State", label="Name"),
-        Kind(
-            "workspace",
-            id="WorkspaceId",
-            state="State",
-            directory_id="DirectoryId",
-            user_name="UserName",
-            bundle_id="BundleId",
-            label="WorkspaceName",
-            tallies=(("standby", "_Primary"),),
-            noun="WorkSpace",
-            claims=_workspace_claims,
-            claims_change=True,
-        ),
-        Kind("connection_alias", id="AliasId", state="State", directory_id="_AssociatedDirectory",
-             label="ConnectionString", claims=_alias_claims),
-        # A connection alias shared with this account, kept in the grantee's scope: the alias itself
-        # stays with `_Owner` and is read through Tx.shared_by.
-        Kind("alias_share", id="AliasId", directory_id="_AssociatedDirectory"),
-        Kind("ip_group", id="groupId", label="groupName", noun="IP access control group"),
-        # A directory's client branding, one doc per directory, for the registration named by `_RegistrationCode`.
-        Kind("client_branding", id="_DirectoryId"),
-        # A successful ModifyAccount; `_Id` counts down, so id order is newest first.
-        Kind("account_modification", id="_Id", state="ModificationState"),
-        Kind("image", id="ImageId", state="State", label="Name"),
-        # An image shared with this account, kept in the grantee's scope: the image itself stays with
-        # `_Owner` and is read through Tx.shared_by.
-        Kind("image_share", id="ImageId"),
-        Kind("pool", id="PoolId", state="State", directory_id="DirectoryId", bundle_id="BundleId", label="PoolName"),
-        # An application associated with a WorkSpace; `_Id` is "<WorkspaceId>/<ApplicationId>".
-        Kind("application_association", id="_Id", state="State", label="WorkspaceId"),
-        # An account link, kept in both accounts' scopes (the other side written through Tx.shared_by). Its
-        # status is not an indexed state: PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT is longer than the state column.
-        Kind("account_link", id="AccountLinkId", label="_LinkedAccountId", claims=_account_link_claims,
-             claims_change=True),
-    )
-}
 
 
 def counter_names(kind: Kind, doc: dict[str, Any]) -> list[str]:

@@ -1,23 +1,25 @@
 """Standby WorkSpaces (Multi-Region Resilience): which primaries qualify, and replication's clock.
 
 Sources: the MRR guide (https://docs.aws.amazon.com/workspaces/latest/adminguide/multi-region-resilience.html)
-and BEHAVIOUR.md "CreateStandbyWorkspaces" and "Data replication".
+and our choices, docs/standby.md "The rules, and why".
 """
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
+from understudy.domain import families
 from understudy.domain.errors import Refused
 
 # Not supported for standby [AWS, MRR guide]: Linux, GPU bundles, GeneralPurpose 4xlarge and 8xlarge.
-# Rocky Linux is not named by AWS; it is Linux, so it is refused too [CHOSEN, research notes 1.3].
+# Rocky Linux is not named by AWS; it is Linux, so it is refused too [CHOSEN, docs/evidence.md "Standby prerequisites"].
 UNSUPPORTED_OS_PREFIXES = ("AMAZON_LINUX", "UBUNTU", "RHEL", "ROCKY")
 UNSUPPORTED_COMPUTE_PREFIXES = ("GRAPHICS", "GENERALPURPOSE_4XLARGE", "GENERALPURPOSE_8XLARGE")
 
 MAX_BATCH = 25  # [CHOSEN] the model gives no bound; CreateWorkspaces' 25 is AWS's batch size elsewhere
 MAX_TAGS = 50
 
-# Per-item failure codes [CHOSEN codes in AWS's dotted style, BEHAVIOUR.md].
+# Per-item failure codes [CHOSEN codes in AWS's dotted style, docs/evidence.md "Per-item failure codes"].
 FAILURES = {
     "primary_not_found": ("ResourceNotFound.WorkSpace",
                           "The primary WorkSpace {id} could not be found in Region {region}."),
@@ -59,18 +61,20 @@ def standby_bundle_id(account_id: str, primary_bundle_id: str, region: str) -> s
     """One mirrored bundle per (primary bundle, standby Region), with a stable id [CHOSEN]."""
     digest = hashlib.sha256(f"{account_id}/{primary_bundle_id}/{region}".encode()).hexdigest()
     alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
-    return "wsb-" + "".join(alphabet[int(digest[i:i + 2], 16) % 36] for i in range(0, 18, 2))
+    return families.BUNDLE.prefix + "".join(alphabet[int(digest[i:i + 2], 16) % 36] for i in range(0, 18, 2))
 
 
-def replication_view(replication: dict[str, Any], provisioned_at: float, now: float, first: float,
-                     interval: float) -> dict[str, Any]:
-    """DataReplication and RecoverySnapshotTime as seen at `now`.
+def replication_view(standby: Mapping[str, Any], now: float, profile: str) -> dict[str, Any]:
+    """A standby's DataReplication and RecoverySnapshotTime as seen at `now`: what Describe and the views show.
 
-    `replication` holds the requested mode, the mode before it, when the switch shows
+    Its `_Replication` holds the requested mode, the mode before it, when the switch shows
     (`effective_at`, a few minutes after the request [CHOSEN]) and the last snapshot taken before
     replication last stopped. With PRIMARY_AS_SOURCE, the first snapshot lands `first` seconds after
     replication is on and the standby is provisioned, then one every `interval` [AWS: every 12 hours].
     """
+    replication, provisioned_at = standby["_Replication"], standby.get("_ProvisionedAt", now)
+    first = families.REPLICATION_FIRST_SNAPSHOT.seconds(profile)
+    interval = families.REPLICATION_INTERVAL.seconds(profile)
     mode = replication["mode"] if now >= replication["effective_at"] else replication["previous"]
     snapshot = replication.get("last_snapshot")
     if mode == "PRIMARY_AS_SOURCE" and replication["mode"] == "PRIMARY_AS_SOURCE":

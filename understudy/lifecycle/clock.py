@@ -3,11 +3,9 @@
 The clock lives in the store, so every server and worker on one database agrees on `now`.
 """
 
-from understudy.domain.timing import LATEST, PROFILES
+from understudy.domain.timing import CLOCK_MODES, LATEST, PROFILES
 from understudy.lifecycle import worker
 from understudy.store import Store
-
-MODES = ("real", "manual")
 
 
 class ClockError(ValueError):
@@ -24,8 +22,8 @@ def change(store: Store, *, advance_seconds: float = 0.0, timing: str | None = N
     """Changes the clock, then applies every transition due by the new `now` before answering."""
     if timing is not None and timing not in PROFILES:
         raise ClockError(f"timing must be one of {', '.join(PROFILES)}")
-    if mode is not None and mode not in MODES:
-        raise ClockError(f"mode must be one of {', '.join(MODES)}")
+    if mode is not None and mode not in CLOCK_MODES:
+        raise ClockError(f"mode must be one of {', '.join(CLOCK_MODES)}")
     if isinstance(advance_seconds, bool) or not isinstance(advance_seconds, (int, float)) or advance_seconds < 0:
         raise ClockError("advance_seconds must be a number of seconds, zero or more")
     if store.clock()["now"] + advance_seconds > LATEST:

@@ -2,6 +2,7 @@
 
 from understudy.domain.errors import ServiceUnavailableException
 from understudy.domain.outages import API_MODES
+from understudy.lifecycle import sessions
 from understudy.store import Store
 
 
@@ -22,7 +23,10 @@ def start(store: Store, region: str, api: str = "unavailable") -> dict:
         raise OutageError(f"api must be one of {', '.join(API_MODES)}")
     if not isinstance(region, str) or not region:
         raise OutageError("region must be a Region name such as us-east-1")
-    return store.start_outage(region, api)
+    outage = store.start_outage(region, api)
+    # Its users are cut off [CHOSEN, docs/standby.md "The user's side: sign-ins, DNS failover, AutoStop"].
+    sessions.cut_off(store, region)
+    return outage
 
 
 def end(store: Store, region: str) -> bool:

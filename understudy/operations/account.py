@@ -9,7 +9,12 @@ import ipaddress
 import itertools
 from collections.abc import Iterator
 
-from understudy.domain.errors import InvalidParameterValuesException, InvalidResourceStateException
+from understudy.domain import families
+from understudy.domain.errors import (
+    AccessDeniedException,
+    InvalidParameterValuesException,
+    InvalidResourceStateException,
+)
 from understudy.operations import paging
 from understudy.operations.context import Context, Handler
 
@@ -71,7 +76,7 @@ def _record(ctx: Context, account: dict) -> None:
     if "DedicatedTenancyManagementCidrRange" in account:
         modification["DedicatedTenancyManagementCidrRange"] = account["DedicatedTenancyManagementCidrRange"]
     ctx.tx.insert(_MODIFICATION, modification)
-    ctx.tx.schedule(_MODIFICATION, modification["_Id"], "PENDING", "COMPLETED", ctx.duration("account.modify"))
+    ctx.tx.schedule(_MODIFICATION, modification["_Id"], "PENDING", "COMPLETED", ctx.duration(families.ACCOUNT_MODIFY))
 
 
 def describe_account_modifications(ctx: Context, request: dict) -> dict:
@@ -100,8 +105,12 @@ def _ranges(constraint: ipaddress.IPv4Network, after: str | None) -> Iterator[ip
 
 
 def list_available_management_cidr_ranges(ctx: Context, request: dict) -> dict:
-    # [AWS] Only accounts enabled for BYOL may call this (model doc). [CHOSEN] Every account counts as enabled:
-    # AWS enables accounts outside the API, and ModifyAccount needs a range from this list to enable BYOL.
+    # [AWS] Only accounts enabled for BYOL may call this; others get AccessDeniedException (model doc).
+    # [CHOSEN, docs/evidence.md "BYOL management ranges"] An account counts as enabled for BYOL while its
+    # DedicatedTenancySupport is ENABLED (ModifyAccount): AWS enables accounts outside the API.
+    if _account(ctx).get("DedicatedTenancySupport") != "ENABLED":
+        raise AccessDeniedException("The account is not enabled for BYOL. Enable dedicated tenancy with "
+                                    "ModifyAccount before you list management CIDR ranges.")
     constraint = ipaddress.IPv4Network(request["ManagementCidrRangeConstraint"], strict=False)
     if constraint.prefixlen > 16:
         # [CHOSEN] A constraint narrower than /16 holds no /16 range: a mistake worth saying so.

@@ -13,9 +13,8 @@ the Region where the invitation was made, and both accounts see it there. No lin
 goes missing (LINK_NOT_FOUND): nothing outside the two accounts is simulated.
 """
 
-import secrets
-import string
 
+from understudy.domain import families
 from understudy.domain.errors import (
     AccessDeniedException,
     ConflictException,
@@ -61,7 +60,7 @@ def create_account_link_invitation(ctx: Context, request: dict) -> dict:
     me, target, token = ctx.scope.account_id, request["TargetAccountId"], request.get("ClientToken")
     if target == me:
         raise ValidationException("An account cannot invite itself to an account link.")
-    existing = ctx.tx.find(_KIND, label=target)  # the pair's link, whichever account invited the other
+    existing = ctx.tx.find(_KIND, _LinkedAccountId=target)  # the pair's link, whichever account invited the other
     for doc in existing:
         # [AWS] ClientToken makes the creation idempotent: the same token gives back the same invitation.
         if token is not None and doc.get("_ClientToken") == token and doc["SourceAccountId"] == me:
@@ -71,7 +70,7 @@ def create_account_link_invitation(ctx: Context, request: dict) -> dict:
     # [CHOSEN] A rejected invitation does not block a new one, which replaces it.
     for doc in existing:
         _remove(ctx, doc)
-    link_id = "link-" + "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(12))
+    link_id = families.ACCOUNT_LINK.new_id()
     doc = {"AccountLinkId": link_id, "AccountLinkStatus": _PENDING, "SourceAccountId": me, "TargetAccountId": target,
            "_LinkedAccountId": target, "_ClientToken": token}
     ctx.tx.insert(_KIND, doc)
@@ -123,7 +122,7 @@ def get_account_link(ctx: Context, request: dict) -> dict:
     if link_id is None and linked is None:
         raise ValidationException("Specify LinkId or LinkedAccountId.")
     # [CHOSEN] Given both, both must match the link.
-    docs = [ctx.tx.get(_KIND, link_id)] if link_id else ctx.tx.find(_KIND, label=linked)
+    docs = [ctx.tx.get(_KIND, link_id)] if link_id else ctx.tx.find(_KIND, _LinkedAccountId=linked)
     docs = [d for d in docs if d is not None and linked in (None, d["_LinkedAccountId"])]
     if not docs:
         raise _not_found(str(link_id or linked))

@@ -107,7 +107,7 @@ def _check_compatible(ctx: Context, workspace: dict, app: dict) -> None:
     if props.get("ComputeTypeName") not in app["SupportedComputeTypeNames"]:
         raise ComputeNotCompatibleException(f"{name} does not support the compute type {props.get('ComputeTypeName')} "
                                             "of this WorkSpace.")
-    for other in ctx.tx.find(_KIND, label=workspace["WorkspaceId"]):
+    for other in ctx.tx.find(_KIND, WorkspaceId=workspace["WorkspaceId"]):
         other_app = catalogue.application(other["ApplicationId"])
         if other_app is not None and other["State"] not in catalogue.LEAVING and other_app["_Family"] == app["_Family"]:
             raise IncompatibleApplicationsException(f"{name} cannot be installed beside {other_app['Name']}; "
@@ -170,7 +170,7 @@ def _deploy(ctx: Context, doc: dict) -> None:
 def deploy_workspace_applications(ctx: Context, request: dict) -> dict:
     workspace = ctx.require("workspace", request["WorkspaceId"])
     state = shown_state(workspace["State"], ctx.tx.outage() is not None)
-    docs = ctx.tx.find(_KIND, label=workspace["WorkspaceId"])
+    docs = ctx.tx.find(_KIND, WorkspaceId=workspace["WorkspaceId"])
     waiting = set(catalogue.WAITING_FOR_DEPLOYMENT.values()) | ({"ERROR"} if request.get("Force") else set())
     targets = [d for d in docs if d["State"] in waiting]
     if state in _UNREACHABLE:
@@ -192,7 +192,7 @@ def deploy_workspace_applications(ctx: Context, request: dict) -> dict:
 
 def describe_workspace_associations(ctx: Context, request: dict) -> dict:
     workspace = ctx.require("workspace", request["WorkspaceId"])
-    return {"Associations": [_workspace_view(d) for d in ctx.tx.find(_KIND, label=workspace["WorkspaceId"])]}
+    return {"Associations": [_workspace_view(d) for d in ctx.tx.find(_KIND, WorkspaceId=workspace["WorkspaceId"])]}
 
 
 def describe_application_associations(ctx: Context, request: dict) -> dict:

@@ -11,7 +11,7 @@ from understudy.operations.context import Context, Handler, Transaction
 from understudy.operations.paging import decode_token, encode_token, page
 
 _KIND = "bundle"
-# AWS gives DescribeWorkspaceBundles no Limit and documents no page size (research notes 4.4).
+# AWS gives DescribeWorkspaceBundles no Limit (the model) and documents no page size.
 # [CHOSEN] 25 bundles a page, the largest Limit of DescribeWorkspaces, so the 64 public bundles take
 # three pages and callers that forget NextToken notice it as they would on AWS.
 _PAGE_SIZE = 25
@@ -39,7 +39,7 @@ def describe_workspace_bundles(ctx: Context, request: dict) -> dict:
     if ids is not None and owner is not None:
         raise InvalidParameterValuesException("BundleIds and Owner cannot be used together.")
     if ids is not None:
-        # Unknown ids are simply absent, as for DescribeWorkspaces (BEHAVIOUR.md).
+        # Unknown ids are simply absent, as for DescribeWorkspaces (docs/workspaces.md "WorkSpaces").
         found = (find_bundle(ctx.tx, bundle_id) for bundle_id in dict.fromkeys(ids))
         return _page_of([b for b in found if b is not None], token)
     if owner is None:

@@ -9,12 +9,12 @@ account it is shared with). Sharing also writes a kind `alias_share` record (`Al
 grantee lists what is shared with it; the alias itself is read through `tx.shared_by(owner)`.
 
 Rules [AWS] https://docs.aws.amazon.com/workspaces/latest/adminguide/cross-region-redirection.html
-and the model's operation docs (research notes 3.5, BEHAVIOUR.md "Failover and outages").
+and the model's operation docs; our choices: docs/standby.md "Connection aliases".
 """
 
 import hashlib
 
-from understudy.domain import ids
+from understudy.domain import families
 from understudy.domain.errors import (
     AccessDeniedException,
     InvalidParameterValuesException,
@@ -27,7 +27,7 @@ from understudy.domain.errors import (
 from understudy.domain.resources import GONE, connection_string_claim
 from understudy.operations import paging
 from understudy.operations.context import Context, Handler
-from understudy.operations.tags import tag_problem
+from understudy.operations.tags import as_dict, tag_problem
 
 _KIND = "connection_alias"
 _SHARE = "alias_share"
@@ -94,28 +94,33 @@ def create_connection_alias(ctx: Context, request: dict) -> dict:
     if problem:
         raise InvalidParameterValuesException(problem)
     # The same string is created once in each Region, which pairs the aliases for redirection [AWS];
-    # twice in one Region and account is refused [CHOSEN, BEHAVIOUR.md], comparing as DNS names do,
-    # without case. AWS also reserves the string to this account in every Region (research notes 3.5);
-    # checking that needs a lookup across all accounts, which the store deliberately does not offer
-    # (Tx.shared_by is the only door, for shared aliases), so it is not enforced.
+    # twice in one Region and account is refused [CHOSEN, docs/standby.md "Connection aliases"], comparing as DNS
+    # names do, without case.
     if ctx.tx.held(connection_string_claim(string)):
         raise ResourceAlreadyExistsException(f"A connection alias for {string} already exists in this Region.")
+    # [AWS, model] The string is then reserved to this account for good, in every Region, even once all its
+    # aliases are deleted: "You cannot recreate the same connection string with a different account" (doc of
+    # ConnectionString). Another account's create is refused with the error of a string in use
+    # [CHOSEN, docs/evidence.md "Connection strings"]; tx.reserve is the one door to that reservation.
+    holder = ctx.tx.reserve(connection_string_claim(string), _KIND)
+    if holder != ctx.scope.account_id:
+        raise ResourceAlreadyExistsException(f"The connection string {string} is reserved to another account.")
     if ctx.tx.total(_KIND, for_quota=True) >= ctx.quota("connection_aliases"):
         raise ResourceLimitExceededException("You have reached the maximum number of connection aliases in this "
                                              f"Region ({ctx.quota('connection_aliases')}).")
-    doc = {"AliasId": ids.alias_id(), "ConnectionString": string, "State": "CREATING",
+    doc = {"AliasId": families.CONNECTION_ALIAS.new_id(), "ConnectionString": string, "State": "CREATING",
            "OwnerAccountId": ctx.scope.account_id, "_CreatedAt": ctx.now}
     ctx.tx.insert(_KIND, doc)
-    ctx.tx.put_tags(doc["AliasId"], {t["Key"]: t.get("Value", "") for t in request.get("Tags", [])})
-    ctx.tx.schedule(_KIND, doc["AliasId"], "CREATING", "CREATED", ctx.duration("alias.create"))
+    ctx.tx.put_tags(doc["AliasId"], as_dict(request.get("Tags", [])))
+    ctx.tx.schedule(_KIND, doc["AliasId"], "CREATING", "CREATED", ctx.duration(families.ALIAS_CREATE))
     return {"AliasId": doc["AliasId"]}
 
 
 def _page(ctx: Context, limit: int, next_token: str | None, resource_id: str | None) -> tuple[list[dict], str | None]:
     """One id-ordered page over the caller's own aliases and those shared with it, merged by id."""
     after = paging.decode_token(next_token)
-    own = ctx.tx.find(_KIND, after=after, limit=limit + 1, directory_id=resource_id)
-    shares = ctx.tx.find(_SHARE, after=after, limit=limit + 1, directory_id=resource_id)
+    own = ctx.tx.find(_KIND, after=after, limit=limit + 1, _AssociatedDirectory=resource_id)
+    shares = ctx.tx.find(_SHARE, after=after, limit=limit + 1, _AssociatedDirectory=resource_id)
     shared = [found[1] for found in (_shared(ctx, s) for s in shares) if found]
     docs = sorted(own + shared, key=lambda d: d["AliasId"])
     if len(docs) > limit:
@@ -158,7 +163,7 @@ def associate_connection_alias(ctx: Context, request: dict) -> dict:
     # The directory is the caller's own, registered in this Region: a grantee associates the shared alias
     # with a directory of its account [AWS, cross-Region redirection guide].
     _registered_directory(ctx, directory_id)
-    # [AWS] One directory per Region, whichever account associated it (research notes 3.5).
+    # [AWS] One directory per Region, whichever account associated it (cross-Region redirection guide).
     if _association(doc):
         raise ResourceAssociatedException(f"The connection alias {doc['AliasId']} is already associated with a "
                                           "directory.")
@@ -211,7 +216,7 @@ def delete_connection_alias(ctx: Context, request: dict) -> dict:
         raise InvalidResourceStateException(f"The connection alias {doc['AliasId']} is {doc['State']}.")
     doc["State"] = "DELETING"
     ctx.tx.update(_KIND, doc)
-    ctx.tx.schedule(_KIND, doc["AliasId"], "DELETING", GONE, ctx.duration("alias.delete"))
+    ctx.tx.schedule(_KIND, doc["AliasId"], "DELETING", GONE, ctx.duration(families.ALIAS_DELETE))
     return {}
 
 
@@ -219,7 +224,7 @@ def _share(ctx: Context, doc: dict, grantee: str) -> None:
     current = doc.get("_SharedWith")
     if current == grantee:
         return
-    # [AWS] Shared with one other account per Region (research notes 3.5). [CHOSEN] A second account is
+    # [AWS] Shared with one other account per Region (cross-Region redirection guide). [CHOSEN] A second account is
     # refused with ResourceLimitExceededException, which this operation declares.
     if current is not None:
         raise ResourceLimitExceededException(f"The connection alias {doc['AliasId']} is already shared with "

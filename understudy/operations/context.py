@@ -8,9 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from understudy.domain import timing
 from understudy.domain.errors import ResourceNotFoundException
-from understudy.domain.resources import KINDS
+from understudy.domain.families import KINDS, Timed
 from understudy.domain.scope import Scope
 
 Doc = dict[str, Any]  # a stored resource: its AWS fields, and private ones whose names start with "_"
@@ -25,6 +24,7 @@ class Transaction(Protocol):
 
     def in_region(self, region: str) -> "Transaction": ...
     def shared_by(self, owner_account_id: str) -> "Transaction": ...
+    def reserve(self, name: str, kind: str) -> str: ...
     def outage(self, region: str | None = None) -> dict | None: ...
 
     def get(self, kind: str, rid: str, *, for_update: bool = False) -> Doc | None: ...
@@ -33,6 +33,7 @@ class Transaction(Protocol):
              **filters: str | None) -> list[Doc]: ...
     def count(self, kind: str, **filters: str | None) -> int: ...
     def exists(self, kind: str, **filters: str | None) -> bool: ...
+    def connections(self, workspace_ids: list[str]) -> dict[str, dict]: ...
     def total(self, kind: str, tally: str | None = None, *, for_quota: bool = False) -> int: ...
     def held(self, claim: str) -> bool: ...
 
@@ -71,8 +72,8 @@ class Context:
     def now(self) -> float:
         return self.tx.now
 
-    def duration(self, name: str) -> float:
-        return timing.duration(name, self.tx.timing)
+    def duration(self, timed: Timed) -> float:
+        return timed.seconds(self.tx.timing)
 
     def quota(self, name: str) -> int:
         return self.settings.quota(name)

@@ -11,7 +11,7 @@ Rules [AWS]: https://docs.aws.amazon.com/workspaces/latest/adminguide/create-cus
 update-custom-bundle.html, delete_bundle.html of the same guide, and the quotas page (50 custom bundles).
 """
 
-from understudy.domain import ids
+from understudy.domain import families
 from understudy.domain.errors import (
     InvalidParameterValuesException,
     OperationNotSupportedException,
@@ -23,7 +23,7 @@ from understudy.domain.errors import (
 from understudy.operations.bundles import find_bundle
 from understudy.operations.context import Context, Handler
 from understudy.operations.images import application_associations, bundle_traits, owned_image, volume_problem
-from understudy.operations.tags import tag_problem
+from understudy.operations.tags import as_dict, tag_problem
 
 _KIND = "bundle"
 
@@ -65,7 +65,7 @@ def _compute(request: dict, image: dict) -> str:
 
 def _check_room(ctx: Context, name: str) -> None:
     # [CHOSEN] Names are unique among the account's bundles in the Region; Amazon's public names are not taken.
-    if ctx.tx.count(_KIND, label=name):
+    if ctx.tx.count(_KIND, Name=name):
         raise ResourceAlreadyExistsException(f"A bundle named {name} already exists in this Region.")
     # [AWS] 50 custom bundles per Region; the standby bundles WorkSpaces mirrors do not count [CHOSEN].
     ctx.tx.total(_KIND, for_quota=True)  # takes this scope's turn at its bundle quota before counting
@@ -88,14 +88,14 @@ def create_workspace_bundle(ctx: Context, request: dict) -> dict:
     problem = volume_problem(image, root, user)
     if problem:
         raise InvalidParameterValuesException(problem)
-    doc = {"BundleId": ids.bundle_id(), "Name": name, "Owner": ctx.scope.account_id,
+    doc = {"BundleId": families.BUNDLE.new_id(), "Name": name, "Owner": ctx.scope.account_id,
            "Description": request["BundleDescription"], "ImageId": image["ImageId"],
            "RootStorage": {"Capacity": str(root)}, "UserStorage": {"Capacity": str(user)},
            "ComputeType": {"Name": _compute(request, image)}, "State": "AVAILABLE", "BundleType": "REGULAR",
            "CreationTime": ctx.now, "LastUpdatedTime": ctx.now, **bundle_traits(image)}
     # [CHOSEN] A bundle only ties an image to hardware, so it is AVAILABLE at once.
     ctx.tx.insert(_KIND, doc)
-    ctx.tx.put_tags(doc["BundleId"], {t["Key"]: t.get("Value", "") for t in tags})
+    ctx.tx.put_tags(doc["BundleId"], as_dict(tags))
     return {"WorkspaceBundle": doc}
 
 
@@ -118,7 +118,7 @@ def delete_workspace_bundle(ctx: Context, request: dict) -> dict:
     bundle_id = doc["BundleId"]
     # [AWS, delete_bundle] a bundle in use by WorkSpaces cannot be deleted; [CHOSEN] WorkSpaces Pools count too,
     # and a terminated WorkSpace until it is gone.
-    users = ctx.tx.count("workspace", bundle_id=bundle_id) + ctx.tx.count("pool", bundle_id=bundle_id)
+    users = ctx.tx.count("workspace", BundleId=bundle_id) + ctx.tx.count("pool", BundleId=bundle_id)
     if users:
         raise ResourceAssociatedException(f"The bundle {bundle_id} is used by {users} WorkSpaces or pools.")
     ctx.tx.delete(_KIND, bundle_id)

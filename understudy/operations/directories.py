@@ -10,6 +10,7 @@ lacks, are kept on the same doc under `_ClientProperties`. Other families look a
 import secrets
 import string
 
+from understudy.domain import families
 from understudy.domain.errors import (
     InvalidParameterValuesException,
     InvalidResourceStateException,
@@ -22,12 +23,13 @@ from understudy.domain.errors import (
 from understudy.domain.resources import GONE, directory_name_claim
 from understudy.operations.context import Context, Handler
 from understudy.operations.paging import decode_token, encode_token
-from understudy.operations.tags import tag_problem
+from understudy.operations.tags import as_dict, tag_problem
 
 _KIND = "directory"
 # AWS documents no default Limit for DescribeWorkspaceDirectories. [CHOSEN] 25, its largest Limit.
 _PAGE_SIZE = 25
-# [FIELD] AWS's message for a directory that is not Active (research notes 4.2, terraform-provider-aws #18352).
+# [FIELD] AWS's message for a directory that is not Active:
+# https://github.com/hashicorp/terraform-provider-aws/issues/18352
 _NOT_ACTIVE = ("The specified directory is not in a valid state. Confirm that the directory has a status of Active, "
                "and try again.")
 
@@ -38,8 +40,8 @@ _AD_TYPES = {"SimpleAD": ("SIMPLE_AD", "Administrator"), "MicrosoftAD": ("AD_CON
              "ADConnector": ("AD_CONNECTOR", None)}
 
 # [AWS-CODE] A registration code is a Region prefix, "+" and six characters: SLiad+S393HD in us-east-1
-# (AWS CLI example), WSpdx+... in us-west-2 (research notes 4.2). [CHOSEN] Other Regions: "WS" and the
-# airport code of the Region's city; an unlisted Region (--any-region) uses its first three letters.
+# (AWS CLI example), WSpdx+... in us-west-2 (docs/evidence.md "Registration codes"). [CHOSEN] Other Regions:
+# "WS" and the airport code of the Region's city; an unlisted Region (--any-region) uses its first three letters.
 _REGION_CODES = {
     "us-east-1": "SLiad", "us-east-2": "WScmh", "us-west-2": "WSpdx", "ca-central-1": "WSyul",
     "sa-east-1": "WSgru", "eu-west-1": "WSdub", "eu-west-2": "WSlhr", "eu-west-3": "WScdg",
@@ -121,7 +123,7 @@ def _managed_directory(ctx: Context, request: dict) -> dict:
     # [CHOSEN] Names are unique per account and Region, so WorkspaceDirectoryNames finds one directory.
     if ctx.tx.held(directory_name_claim(name)):
         raise ResourceAlreadyExistsException(f"A WorkSpaces directory named {name} already exists.")
-    doc = {"DirectoryId": "wsd-" + "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(9)),
+    doc = {"DirectoryId": families.DIRECTORY.new_id(),
            # [CHOSEN] DirectoryName repeats the name, so every directory has one.
            "DirectoryName": name, "WorkspaceDirectoryName": name, "DirectoryType": identity,
            "UserIdentityType": identity, "WorkspaceType": request.get("WorkspaceType", "PERSONAL"),
@@ -180,8 +182,8 @@ def register_workspace_directory(ctx: Context, request: dict) -> dict:
     if subnets is not None:
         doc["SubnetIds"] = subnets
     ctx.tx.insert(_KIND, doc)
-    ctx.tx.put_tags(doc["DirectoryId"], {t["Key"]: t.get("Value", "") for t in request.get("Tags", [])})
-    ctx.tx.schedule(_KIND, doc["DirectoryId"], "REGISTERING", "REGISTERED", ctx.duration("directory.register"))
+    ctx.tx.put_tags(doc["DirectoryId"], as_dict(request.get("Tags", [])))
+    ctx.tx.schedule(_KIND, doc["DirectoryId"], "REGISTERING", "REGISTERED", ctx.duration(families.DIRECTORY_REGISTER))
     return {"DirectoryId": doc["DirectoryId"], "State": "REGISTERING"}
 
 
@@ -206,24 +208,24 @@ def describe_workspace_directories(ctx: Context, request: dict) -> dict:
 def deregister_workspace_directory(ctx: Context, request: dict) -> dict:
     doc = _directory(ctx, request["DirectoryId"])
     if doc["State"] != "REGISTERED":
-        # [FIELD] Terraform retries deregistration on this error while registration settles (research notes 4.2).
+        # [FIELD] Terraform retries deregistration on this error while registration settles (issue 18352 above).
         raise InvalidResourceStateException(f"The directory {doc['DirectoryId']} is {doc['State']}.")
     # [AWS] WorkSpaces still in the directory: OperationNotSupportedException, as the model's doc of
-    # DirectoryId says and the field confirms (research notes 4.2, cloud-custodian #7227).
-    if ctx.tx.exists("workspace", directory_id=doc["DirectoryId"]):
+    # DirectoryId says and the field confirms (https://github.com/cloud-custodian/cloud-custodian/pull/7227).
+    if ctx.tx.exists("workspace", DirectoryId=doc["DirectoryId"]):
         raise OperationNotSupportedException("Remove the WorkSpaces in this directory before deregistering it.")
     # A pool's WorkSpaces live in its directory too [CHOSEN: the same refusal as for WorkSpaces].
-    if ctx.tx.exists("pool", directory_id=doc["DirectoryId"]):
+    if ctx.tx.exists("pool", DirectoryId=doc["DirectoryId"]):
         raise OperationNotSupportedException("Terminate the pools of this directory before deregistering it.")
     # Aliases must be disassociated first (cross-region-redirection.html, "Disassociate..."); the alias
     # shared into this account counts too, through its share record [CHOSEN: InvalidResourceStateException].
-    if ctx.tx.exists("connection_alias", directory_id=doc["DirectoryId"]) or ctx.tx.exists(
-            "alias_share", directory_id=doc["DirectoryId"]):
+    if ctx.tx.exists("connection_alias", _AssociatedDirectory=doc["DirectoryId"]) or ctx.tx.exists(
+            "alias_share", _AssociatedDirectory=doc["DirectoryId"]):
         raise InvalidResourceStateException("Disassociate the connection aliases of this directory before "
                                             "deregistering it.")
     doc["State"] = "DEREGISTERING"
     ctx.tx.update(_KIND, doc)
-    ctx.tx.schedule(_KIND, doc["DirectoryId"], "DEREGISTERING", GONE, ctx.duration("directory.deregister"))
+    ctx.tx.schedule(_KIND, doc["DirectoryId"], "DEREGISTERING", GONE, ctx.duration(families.DIRECTORY_DEREGISTER))
     return {}
 
 

@@ -1,13 +1,13 @@
 """The Directory Service slice served beside WorkSpaces (botocore service `ds`): Simple AD, AWS Managed
 Microsoft AD and AD Connector directories, created, described and deleted, so a script can build its
-directories against the same endpoint (BEHAVIOUR.md, "WorkSpaces in general", Directories).
+directories against the same endpoint [CHOSEN, docs/evidence.md "The Directory Service slice"].
 
 Stored as kind `ds_directory`, the model's DirectoryDescription shape; `Stage` moves on the clock.
 """
 
 import secrets
 
-from understudy.domain import ids
+from understudy.domain import families
 from understudy.domain.errors import (
     ClientException,
     DirectoryLimitExceededException,
@@ -42,7 +42,7 @@ def _dns_ips(directory_id: str) -> list[str]:
 def _create(ctx: Context, request: dict, directory_type: str, **fields) -> dict:
     if ctx.tx.total(_KIND, for_quota=True) >= ctx.quota("directories"):
         raise DirectoryLimitExceededException("Directory limit exceeded for this account and Region.")
-    directory_id = ids.directory_id()
+    directory_id = families.DS_DIRECTORY.new_id()
     region = ctx.scope.region
     network = {"SecurityGroupId": "sg-" + secrets.token_hex(9)[:17], "AvailabilityZones": [f"{region}a", f"{region}b"]}
     if directory_type == "ADConnector":
@@ -77,12 +77,15 @@ def _create(ctx: Context, request: dict, directory_type: str, **fields) -> dict:
     }
     ctx.tx.insert(_KIND, doc)
     ctx.tx.schedule(_KIND, directory_id, "Requested", "Creating", 0)
-    ctx.tx.schedule(_KIND, directory_id, "Creating", "Active", ctx.duration("directory.create"))
+    ctx.tx.schedule(_KIND, directory_id, "Creating", "Active", ctx.duration(families.DS_DIRECTORY_CREATE))
     # [CHOSEN] Tags are accepted and not kept: the ds tag operations are not served here.
     return {"DirectoryId": directory_id}
 
 
 def create_directory(ctx: Context, request: dict) -> dict:
+    # [AWS] "Simple AD supports IPv4 and Dual-stack only" (model doc of CreateDirectory's NetworkType).
+    if request.get("NetworkType") == "IPv6":
+        raise InvalidParameterException("Simple AD supports the network types IPv4 and Dual-stack only.")
     return _create(ctx, request, "SimpleAD", Size=request["Size"])
 
 
@@ -105,6 +108,10 @@ def describe_directories(ctx: Context, request: dict) -> dict:
     except InvalidParameterValuesException:
         raise InvalidNextTokenException("The NextToken value is not valid.") from None
     wanted = request.get("DirectoryIds")
+    # [AWS] "An empty list results in an InvalidParameterException being thrown" (ds model, DirectoryIds);
+    # only an absent list means every directory of the account.
+    if wanted == []:
+        raise InvalidParameterException("DirectoryIds must contain at least one directory identifier.")
     if wanted:
         docs = ctx.tx.get_many(_KIND, wanted)
         missing = sorted(set(wanted) - {d["DirectoryId"] for d in docs})
@@ -136,7 +143,7 @@ def delete_directory(ctx: Context, request: dict) -> dict:
         # [CHOSEN] Deleting a directory already being deleted answers as the first call did.
         doc.update(Stage="Deleting", StageLastUpdatedDateTime=ctx.now)
         ctx.tx.update(_KIND, doc)
-        ctx.tx.schedule(_KIND, directory_id, "Deleting", GONE, ctx.duration("directory.delete"))
+        ctx.tx.schedule(_KIND, directory_id, "Deleting", GONE, ctx.duration(families.DS_DIRECTORY_DELETE))
     return {"DirectoryId": directory_id}
 
 

@@ -93,7 +93,7 @@ def modify_endpoint_encryption_mode(ctx: Context, request: dict) -> dict:
     # (https://docs.aws.amazon.com/workspaces/latest/adminguide/fips-encryption.html). [CHOSEN] A WorkSpace's
     # own mode is not kept, so a directory that holds any WorkSpace cannot switch to FIPS.
     if mode == "FIPS_VALIDATED" and doc.get("EndpointEncryptionMode") != mode and \
-            ctx.tx.count("workspace", directory_id=doc["DirectoryId"]):
+            ctx.tx.count("workspace", DirectoryId=doc["DirectoryId"]):
         raise OperationNotSupportedException("FIPS 140-2 Validated Mode can be set only on a directory without "
                                              "WorkSpaces that use Standard TLS.", reason="DIRECTORY_HAS_WORKSPACES")
     doc["EndpointEncryptionMode"] = mode

@@ -18,7 +18,7 @@ operation docs.
 import secrets
 
 from understudy.domain import applications as application_catalogue
-from understudy.domain import ids
+from understudy.domain import families
 from understudy.domain.errors import (
     AccessDeniedException,
     InvalidParameterValuesException,
@@ -32,7 +32,7 @@ from understudy.domain.errors import (
 )
 from understudy.operations import paging
 from understudy.operations.context import Context, Handler, Transaction
-from understudy.operations.tags import tag_problem
+from understudy.operations.tags import as_dict, tag_problem
 
 _KIND = "image"
 _SHARE = "image_share"
@@ -177,7 +177,7 @@ def _admit(ctx: Context, name: str, tags: list[dict]) -> None:
         raise InvalidParameterValuesException(problem)
     # [CHOSEN] Image names are unique per account and Region, as the console asks; the operations creating
     # images all declare ResourceAlreadyExistsException.
-    if ctx.tx.count(_KIND, label=name):
+    if ctx.tx.count(_KIND, Name=name):
         raise ResourceAlreadyExistsException(f"An image named {name} already exists in this Region.")
     # [AWS, share-custom-image] images shared with the account do not count until copied.
     if ctx.tx.total(_KIND, for_quota=True) >= ctx.quota("images"):
@@ -187,7 +187,7 @@ def _admit(ctx: Context, name: str, tags: list[dict]) -> None:
 
 def _image(ctx: Context, name: str, description: str | None, traits: dict, tenancy: str | None = None) -> dict:
     os_name = traits["_OperatingSystem"]
-    doc = {"ImageId": ids.image_id(), "Name": name, "OperatingSystem": {"Type": _os_type(os_name)},
+    doc = {"ImageId": families.IMAGE.new_id(), "Name": name, "OperatingSystem": {"Type": _os_type(os_name)},
            "State": "PENDING", "RequiredTenancy": tenancy or ("DEDICATED" if os_name in _BYOL else "DEFAULT"),
            "Created": ctx.now, "OwnerAccountId": ctx.scope.account_id, **traits}
     if description:
@@ -195,12 +195,12 @@ def _image(ctx: Context, name: str, description: str | None, traits: dict, tenan
     return doc
 
 
-def _store(ctx: Context, doc: dict, tags: list[dict], duration: str, error: dict | None = None) -> dict:
+def _store(ctx: Context, doc: dict, tags: list[dict], duration: families.Timed, error: dict | None = None) -> dict:
     """Saves a new PENDING image that becomes AVAILABLE (or ERROR, with `error` shown) after `duration`."""
     if error:
         doc["_Error"] = error
     ctx.tx.insert(_KIND, doc)
-    ctx.tx.put_tags(doc["ImageId"], {t["Key"]: t.get("Value", "") for t in tags})
+    ctx.tx.put_tags(doc["ImageId"], as_dict(tags))
     ctx.tx.schedule(_KIND, doc["ImageId"], "PENDING", "ERROR" if error else "AVAILABLE", ctx.duration(duration))
     return doc
 
@@ -214,8 +214,9 @@ def _copied_traits(source: dict, **changes) -> dict:
 def create_workspace_image(ctx: Context, request: dict) -> dict:
     workspace_id = request["WorkspaceId"]
     workspace = ctx.require("workspace", workspace_id)
-    # [AWS, create-custom-bundle] an image is made from an AVAILABLE WorkSpace only.
-    if workspace["State"] != "AVAILABLE":
+    # [AWS, create-custom-bundle] an image is made from an AVAILABLE WorkSpace only (a migration's source shows its
+    # state as it was, but is not available to anything else).
+    if workspace["State"] != "AVAILABLE" or "_MigratingTo" in workspace:
         raise InvalidResourceStateException(f"The WorkSpace {workspace_id} is {workspace['State']}; an image can be "
                                             "created only from an AVAILABLE WorkSpace.")
     tags = request.get("Tags", [])
@@ -225,7 +226,13 @@ def create_workspace_image(ctx: Context, request: dict) -> dict:
               "_Applications": [], "_RootVolumeSizeGib": props["RootVolumeSizeGib"],
               "_UserVolumeSizeGib": props["UserVolumeSizeGib"], "_ComponentsAt": ctx.now,
               "_SourceWorkspaceId": workspace_id}
-    doc = _store(ctx, _image(ctx, request["Name"], request["Description"], traits), tags, "image.create")
+    doc = _store(ctx, _image(ctx, request["Name"], request["Description"], traits), tags, families.IMAGE_CREATE)
+    # The source is SUSPENDED while the image is made ("SUSPENDED - The WorkSpace has been suspended for image
+    # creation", the model's WorkspaceState; "unavailable" meanwhile, create-custom-bundle), AVAILABLE again when
+    # the image is [AWS]. A SUSPENDED WorkSpace takes no action, not even TerminateWorkspaces (domain/workspaces.py).
+    workspace["State"] = "SUSPENDED"
+    ctx.tx.update("workspace", workspace)
+    ctx.tx.schedule("workspace", workspace_id, "SUSPENDED", "AVAILABLE", ctx.duration(families.IMAGE_CREATE))
     return present(ctx, doc)
 
 
@@ -246,7 +253,7 @@ def copy_workspace_image(ctx: Context, request: dict) -> dict:
     description = request.get("Description", source.get("Description"))
     doc = _image(ctx, request["Name"], description, _copied_traits(source), source["RequiredTenancy"])
     doc["_CopiedFrom"] = {"ImageId": source_id, "Region": source_region}
-    _store(ctx, doc, tags, "image.copy")
+    _store(ctx, doc, tags, families.IMAGE_COPY)
     return {"ImageId": doc["ImageId"]}
 
 
@@ -293,7 +300,7 @@ def import_workspace_image(ctx: Context, request: dict) -> dict:
               "_UserVolumeSizeGib": 10, "_ComponentsAt": ctx.now, "_Ec2ImageId": request["Ec2ImageId"],
               "_IngestionProcess": request["IngestionProcess"]}
     doc = _image(ctx, request["ImageName"], request["ImageDescription"], traits, "DEDICATED")
-    _store(ctx, doc, tags, "image.import", _byol_error(ctx))
+    _store(ctx, doc, tags, families.IMAGE_IMPORT, _byol_error(ctx))
     return {"ImageId": doc["ImageId"]}
 
 
@@ -318,9 +325,9 @@ def import_custom_workspace_image(ctx: Context, request: dict) -> dict:
     doc = _image(ctx, request["ImageName"], request["ImageDescription"], traits, "DEDICATED")
     doc["_Import"] = {"ImageSource": request["ImageSource"], "ComputeType": request["ComputeType"],
                       "InfrastructureConfigurationArn": request["InfrastructureConfigurationArn"],
-                      "StartedAt": ctx.now, "EndsAt": ctx.now + ctx.duration("image.custom_import"),
+                      "StartedAt": ctx.now, "EndsAt": ctx.now + ctx.duration(families.IMAGE_CUSTOM_IMPORT),
                       "ImageBuilderInstanceId": "i-" + secrets.token_hex(9)[:17]}
-    _store(ctx, doc, tags, "image.custom_import", _byol_error(ctx))
+    _store(ctx, doc, tags, families.IMAGE_CUSTOM_IMPORT, _byol_error(ctx))
     return {"ImageId": doc["ImageId"], "State": "PENDING"}
 
 
@@ -367,7 +374,7 @@ def create_updated_workspace_image(ctx: Context, request: dict) -> dict:
     # [AWS] The source image is kept; the new one has the latest components.
     traits = _copied_traits(source, _ComponentsAt=ctx.now, _UpdatedFrom=source["ImageId"])
     doc = _image(ctx, request["Name"], request["Description"], traits, source["RequiredTenancy"])
-    _store(ctx, doc, tags, "image.create")
+    _store(ctx, doc, tags, families.IMAGE_CREATE)
     return {"ImageId": doc["ImageId"]}
 
 

@@ -6,13 +6,14 @@ A group is stored as kind `ip_group`, the model's WorkspacesIpGroup shape (`grou
 DescribeWorkspaceDirectories shows, so a deregistered directory takes its associations with it.
 
 Rules [AWS] https://docs.aws.amazon.com/workspaces/latest/adminguide/amazon-workspaces-ip-access-control-groups.html
-and the quotas page (research notes 4.8): 100 groups per account and Region (the `ip_groups` quota), 10 rules
-per group, 25 groups per directory; a group associated with a directory cannot be deleted.
+and https://docs.aws.amazon.com/workspaces/latest/adminguide/workspaces-limits.html: 100 groups per account and
+Region (the `ip_groups` quota), 10 rules per group, 25 groups per directory; a group associated with a
+directory cannot be deleted.
 """
 
 import ipaddress
 
-from understudy.domain import ids
+from understudy.domain import families
 from understudy.domain.errors import (
     InvalidParameterValuesException,
     ResourceAlreadyExistsException,
@@ -22,7 +23,7 @@ from understudy.domain.errors import (
 from understudy.operations import paging
 from understudy.operations.context import Context, Handler
 from understudy.operations.directories import registered
-from understudy.operations.tags import tag_problem
+from understudy.operations.tags import as_dict, tag_problem
 
 _KIND = "ip_group"
 _RULES_PER_GROUP = 10
@@ -67,17 +68,17 @@ def create_ip_group(ctx: Context, request: dict) -> dict:
         raise InvalidParameterValuesException(problem)
     # [CHOSEN] Names are unique per account and Region, compared exactly, so a name finds one group; the API
     # reference is silent.
-    if ctx.tx.count(_KIND, label=name):
+    if ctx.tx.count(_KIND, groupName=name):
         raise ResourceAlreadyExistsException(f"An IP access control group named {name} already exists.")
     if ctx.tx.total(_KIND, for_quota=True) >= ctx.quota("ip_groups"):
         raise ResourceLimitExceededException("You have reached the maximum number of IP access control groups in "
                                              f"this Region ({ctx.quota('ip_groups')}).")
-    doc = {"groupId": ids.ip_group_id(), "groupName": name}
+    doc = {"groupId": families.IP_GROUP.new_id(), "groupName": name}
     if "GroupDesc" in request:
         doc["groupDesc"] = request["GroupDesc"]
     _with_rules(doc, request.get("UserRules", []))
     ctx.tx.insert(_KIND, doc)
-    ctx.tx.put_tags(doc["groupId"], {t["Key"]: t.get("Value", "") for t in request.get("Tags", [])})
+    ctx.tx.put_tags(doc["groupId"], as_dict(request.get("Tags", [])))
     return {"GroupId": doc["groupId"]}
 
 

@@ -10,22 +10,22 @@ came from; terminate -> DELETING -> gone, a running pool stopping first (Terrafo
 through DELETING and STOPPING when it deletes one). No users are simulated, so a pool never has sessions.
 """
 
-import secrets
-import string
 
+from understudy.domain import families
 from understudy.domain.errors import (
     InvalidParameterValuesException,
     InvalidResourceStateException,
     OperationInProgressException,
     OperationNotSupportedException,
     ResourceAlreadyExistsException,
+    ResourceLimitExceededException,
     ResourceNotFoundException,
 )
 from understudy.domain.resources import GONE
 from understudy.operations.bundles import find_bundle
 from understudy.operations.context import Context, Handler
 from understudy.operations.paging import decode_token, encode_token
-from understudy.operations.tags import tag_problem
+from understudy.operations.tags import as_dict, tag_problem
 
 _KIND = "pool"
 # AWS documents no default Limit for DescribeWorkspacesPools. [CHOSEN] 25, its largest Limit.
@@ -37,11 +37,12 @@ _TIMEOUTS = {"DisconnectTimeoutInSeconds": 900, "IdleDisconnectTimeoutInSeconds"
 # (states it may start from, transient state, settled state, duration) of StartWorkspacesPool and StopWorkspacesPool.
 # The API reference says "a running mode of AutoStop and a state of STOPPED" to start and "AVAILABLE, IMPAIRED,
 # UNHEALTHY, or ERROR" to stop (API_StartWorkspacesPool.html, API_StopWorkspacesPool.html), words copied from
-# StartWorkspaces: those are not pool states, and a new pool is STOPPED whatever its running mode. [CHOSEN] A
-# pool starts from STOPPED and stops from RUNNING, in either running mode.
+# StartWorkspaces: those are not pool states, and a new pool is STOPPED whatever its running mode. [CHOSEN,
+# docs/evidence.md "Starting and stopping a pool"] A pool starts from STOPPED and stops from RUNNING, in either
+# running mode.
 _ACTIONS = {
-    "start": (frozenset({"STOPPED"}), "STARTING", "RUNNING", "pool.start"),
-    "stop": (frozenset({"RUNNING"}), "STOPPING", "STOPPED", "pool.stop"),
+    "start": (frozenset({"STOPPED"}), "STARTING", "RUNNING", families.POOL_START),
+    "stop": (frozenset({"RUNNING"}), "STOPPING", "STOPPED", families.POOL_STOP),
 }
 _SETTLED = frozenset({"STOPPED", "RUNNING"})
 _FILTERS = {
@@ -123,14 +124,17 @@ def present(doc: dict) -> dict:
 def create_workspaces_pool(ctx: Context, request: dict) -> dict:
     name = request["PoolName"]
     # [AWS] "a unique name identifier for the pool" (set-up-pools-create.html), per account and Region.
-    if ctx.tx.count(_KIND, label=name):
+    if ctx.tx.count(_KIND, PoolName=name):
         raise ResourceAlreadyExistsException(f"A pool named {name} already exists.")
+    if ctx.tx.total(_KIND, for_quota=True) >= ctx.quota("pools"):
+        raise ResourceLimitExceededException(f"You have reached the maximum number of pools in this Region "
+                                             f"({ctx.quota('pools')}).")
     _check_directory(ctx, request["DirectoryId"])
     _check_bundle(ctx, request["BundleId"])
     problem = tag_problem(request.get("Tags", []))
     if problem:
         raise InvalidParameterValuesException(problem)
-    pool_id = "wspool-" + "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(9))
+    pool_id = families.POOL.new_id()
     doc = {
         "PoolId": pool_id,
         "PoolArn": f"arn:aws:workspaces:{ctx.scope.region}:{ctx.scope.account_id}:workspacespool/{pool_id}",
@@ -144,8 +148,8 @@ def create_workspaces_pool(ctx: Context, request: dict) -> dict:
         "_DesiredUserSessions": request["Capacity"]["DesiredUserSessions"],
     }
     ctx.tx.insert(_KIND, doc)
-    ctx.tx.put_tags(pool_id, {t["Key"]: t.get("Value", "") for t in request.get("Tags", [])})
-    ctx.tx.schedule(_KIND, pool_id, "CREATING", "STOPPED", ctx.duration("pool.create"))
+    ctx.tx.put_tags(pool_id, as_dict(request.get("Tags", [])))
+    ctx.tx.schedule(_KIND, pool_id, "CREATING", "STOPPED", ctx.duration(families.POOL_CREATE))
     return {"WorkspacesPool": present(doc)}
 
 
@@ -212,7 +216,7 @@ def update_workspaces_pool(ctx: Context, request: dict) -> dict:
     # waiter for an update goes from UPDATING to STOPPED or RUNNING).
     doc["_ResumeState"], doc["State"] = doc["State"], "UPDATING"
     ctx.tx.update(_KIND, doc)
-    ctx.tx.schedule(_KIND, doc["PoolId"], "UPDATING", doc["_ResumeState"], ctx.duration("pool.update"))
+    ctx.tx.schedule(_KIND, doc["PoolId"], "UPDATING", doc["_ResumeState"], ctx.duration(families.POOL_UPDATE))
     return {"WorkspacesPool": present(doc)}
 
 
@@ -223,12 +227,12 @@ def terminate_workspaces_pool(ctx: Context, request: dict) -> dict:
     if doc["State"] not in _SETTLED:
         _refuse(doc, "be terminated")
     pool_id, running = doc["PoolId"], doc["State"] == "RUNNING"
-    delay = ctx.duration("pool.stop") if running else 0.0
+    delay = ctx.duration(families.POOL_STOP) if running else 0.0
     if running:
         ctx.tx.schedule(_KIND, pool_id, "STOPPING", "DELETING", delay)
     doc["State"] = "STOPPING" if running else "DELETING"
     ctx.tx.update(_KIND, doc)
-    ctx.tx.schedule(_KIND, pool_id, "DELETING", GONE, delay + ctx.duration("pool.delete"))
+    ctx.tx.schedule(_KIND, pool_id, "DELETING", GONE, delay + ctx.duration(families.POOL_DELETE))
     return {}
 
 
@@ -237,7 +241,7 @@ def describe_workspaces_pool_sessions(ctx: Context, request: dict) -> dict:
     if doc is None:
         raise _not_found(request["PoolId"])
     decode_token(request.get("NextToken"))
-    # [CHOSEN] No users are simulated, so no pool ever has a session (BEHAVIOUR.md, as for AutoStop).
+    # [CHOSEN] No users are simulated, so no pool ever has a session (docs/workspaces.md "WorkSpaces").
     return {"Sessions": []}
 
 

@@ -6,8 +6,9 @@ reference on each side (`_Standbys` on the primary, `_Primary` on the standby); 
 of the other side (its state, replication) is read live from it at every call.
 """
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from understudy.domain import families
 from understudy.domain import standby as rules
 from understudy.domain import workspaces as rules_ws
 from understudy.domain.errors import (
@@ -20,7 +21,7 @@ from understudy.domain.errors import (
 from understudy.domain.outages import shown_state
 from understudy.domain.resources import LEAVING, standby_claim
 from understudy.operations.context import Context, Handler, Transaction
-from understudy.operations.tags import tag_problem
+from understudy.operations.tags import as_dict, tag_problem
 
 _KIND = "workspace"
 
@@ -40,23 +41,21 @@ def _state(ctx: Context, ref: dict, doc: dict) -> str:
 
 
 def _replication(ctx: Context, standby_doc: dict) -> dict:
-    return rules.replication_view(standby_doc["_Replication"], standby_doc["_ProvisionedAt"], ctx.now,
-                                  ctx.duration("replication.first_snapshot"), ctx.duration("replication.interval"))
+    return rules.replication_view(standby_doc, ctx.now, ctx.tx.timing)
 
 
 def relationship(ctx: Context, doc: dict) -> dict:
     """RelatedWorkspaces and the replication fields of a WorkSpace, read live from the other side.
 
     `Type` names the other WorkSpace's role: AWS's Cost Optimizer finds standbys by an entry of
-    Type PRIMARY (aws-research-notes.md section 2).
+    Type PRIMARY (docs/evidence.md "Related WorkSpaces").
     """
     if is_standby(doc):
         primary = _live(ctx.tx, doc["_Primary"])
-        out: dict[str, Any] = {"DataReplicationSettings": _replication(ctx, doc)}
-        if primary is not None:
-            out["RelatedWorkspaces"] = [{**doc["_Primary"], "State": _state(ctx, doc["_Primary"], primary),
-                                         "Type": "PRIMARY"}]
-        return out
+        if primary is None:
+            return {}
+        return {"RelatedWorkspaces": [{**doc["_Primary"], "State": _state(ctx, doc["_Primary"], primary),
+                                       "Type": "PRIMARY"}]}
     related, properties = [], []
     for ref in doc.get("_Standbys", []):
         other = _live(ctx.tx, ref)
@@ -157,7 +156,8 @@ def _new_standby(ctx: Context, item: dict, found: _Found, primary_region: str) -
                       "UserVolumeEncryptionEnabled": bool(primary.get("UserVolumeEncryptionEnabled"))}
     doc = rules_ws.new_workspace(directory_id=item["DirectoryId"], subnet_ids=found.directory.get("SubnetIds"),
                                  user_name=primary["UserName"], bundle=_standby_bundle(ctx, primary), properties=props,
-                                 now=ctx.now, provision_seconds=ctx.duration("workspace.provision"), **encryption)
+                                 now=ctx.now, provision_seconds=ctx.duration(families.WORKSPACE_PROVISION),
+                                 **encryption)
     mode = item.get("DataReplication", "NO_REPLICATION")
     doc["_Primary"] = {"WorkspaceId": primary["WorkspaceId"], "Region": primary_region}
     doc["_Replication"] = {"mode": mode, "previous": mode, "effective_at": ctx.now}
@@ -177,9 +177,9 @@ def create_standby_workspaces(ctx: Context, request: dict) -> dict:
         primary = found.primary
         doc = _new_standby(ctx, item, found, primary_region)
         ctx.tx.insert(_KIND, doc)
-        ctx.tx.put_tags(doc["WorkspaceId"], {t["Key"]: t.get("Value", "") for t in item.get("Tags", [])})
+        ctx.tx.put_tags(doc["WorkspaceId"], as_dict(item.get("Tags", [])))
         ctx.tx.schedule(_KIND, doc["WorkspaceId"], "PENDING", ctx.settings.standby_provisioned_state,
-                        ctx.duration("workspace.provision"))
+                        ctx.duration(families.WORKSPACE_PROVISION))
         primary["_Standbys"] = [r for r in primary.get("_Standbys", []) if r["Region"] != ctx.scope.region]
         primary["_Standbys"].append({"WorkspaceId": doc["WorkspaceId"], "Region": ctx.scope.region})
         primary_tx.update(_KIND, primary)
@@ -227,7 +227,7 @@ def modify_data_replication(ctx: Context, doc: dict, request: dict) -> dict:
             if any(d.get("DirectoryType") == "SIMPLE_AD" for d in dirs):
                 raise UnsupportedWorkspaceConfigurationException("Data replication is not supported with Simple AD "
                                                                  "directories.")
-        _switch(ctx, tx, standby_doc, mode, ctx.duration("replication.switch"))
+        _switch(ctx, tx, standby_doc, mode, ctx.duration(families.REPLICATION_SWITCH))
     return {}
 
 

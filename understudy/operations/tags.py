@@ -2,7 +2,7 @@
 `tag_problem`, the tag rules that operations creating resources with tags apply too.
 
 Rules [AWS] https://docs.aws.amazon.com/workspaces/latest/adminguide/tag-workspaces-resources.html
-(research notes 4.6): at most 50 tags per resource; keys starting with `aws:` (any case) are
+(docs/evidence.md "Tags"): at most 50 tags per resource; keys starting with `aws:` (any case) are
 reserved; letters, digits, spaces and `+ - = . _ : / @` only; case-sensitive; a key given again
 overwrites its value. Lengths are the model's and checked before handlers run.
 """
@@ -14,6 +14,7 @@ from understudy.domain.errors import (
     ResourceLimitExceededException,
     ResourceNotFoundException,
 )
+from understudy.domain.families import TAGGABLE
 from understudy.operations.context import Context, Handler
 
 _MAX_TAGS = 50
@@ -21,19 +22,11 @@ _MAX_TAGS = 50
 _ALLOWED = re.compile(r"[\w +=.:/@-]*")
 _RESERVED = "aws:"
 
-# Id prefix -> stored kind. Only registered directories are taggable, never a bare DS directory
-# (CreateTags documentation in the model). [CHOSEN] WorkSpaces pools (`wspool-`) are taggable too,
-# as CreateWorkspacesPool takes Tags, although the CreateTags documentation does not list them.
-_KIND_OF_PREFIX = {
-    "ws": "workspace",
-    "d": "directory",
-    "wsd": "directory",
-    "wsi": "image",
-    "wsb": "bundle",
-    "wsipg": "ip_group",
-    "wsca": "connection_alias",
-    "wspool": "pool",
-}
+
+
+def as_dict(tags: list[dict]) -> dict[str, str]:
+    """A request's tag list as key -> value; a tag without a value has the empty one, and a repeated key its last."""
+    return {tag["Key"]: tag.get("Value") or "" for tag in tags}
 
 
 def _invalid(tags: list[dict]) -> str | None:
@@ -65,7 +58,7 @@ def _taggable(ctx: Context, resource_id: str) -> str:
     [CHOSEN] Amazon's public bundles are not the caller's and so are not found: only custom bundles
     are taggable (CreateTags documentation in the model).
     """
-    kind = _KIND_OF_PREFIX.get(resource_id.split("-", 1)[0])
+    kind = TAGGABLE.get(resource_id.split("-", 1)[0])
     if kind is None or ctx.tx.get(kind, resource_id) is None:
         raise ResourceNotFoundException(f"The resource {resource_id} could not be found.", resource_id=resource_id)
     return resource_id
@@ -81,7 +74,7 @@ def create_tags(ctx: Context, request: dict) -> dict:
     if problem:
         raise ResourceLimitExceededException(problem)
     # [CHOSEN] A key repeated within one request keeps its last value, as a later CreateTags would.
-    ctx.tx.put_tags(rid, {tag["Key"]: tag.get("Value") or "" for tag in tags})
+    ctx.tx.put_tags(rid, as_dict(tags))
     return {}
 
 

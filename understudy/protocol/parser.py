@@ -59,9 +59,19 @@ def resolve_target(target: str | None) -> tuple[str, OperationModel]:
     prefix, _, name = (target or "").partition(".")
     service = spec.SERVICES.get(prefix)
     op = spec.operation_model(service, name) if service and name else None
-    if service is None or op is None:
-        raise UnknownOperationException(f"Operation {target or '(no X-Amz-Target header)'} is not supported.")
+    if service is None:
+        raise UnknownOperationException(
+            f"Understudy serves WorkSpaces (X-Amz-Target WorkspacesService.*) and Directory Service "
+            f"(DirectoryService_20150416.*) over AWS JSON 1.1; this request's X-Amz-Target is "
+            f"{_shown_target(target)}. Point only those services' clients at Understudy.")
+    if op is None:
+        raise UnknownOperationException(f"Operation {_shown_target(target)} is not supported."
+                                        + spec.operation_advice(service, name))
     return service, op
+
+
+def _shown_target(target: str | None) -> str:
+    return "absent" if target is None else target[:100] + "..." if len(target) > 100 else target
 
 
 def _mismatch(value: object, wanted: str) -> SerializationException:

@@ -1,9 +1,10 @@
 """Results and errors to the wire: JSON per the output shape only, errors as `__type` and `message`.
 
 Timestamps are epoch seconds as JSON numbers (the JS SDK throws on strings). Absent values and
-empty nested collections are omitted [AWS]; an empty list that the operation returns at the top
-level is kept, as AWS does (the AWS CLI's own example of terminate-workspaces prints
-`{"FailedRequests": []}`), so `response["Workspaces"]` works on an empty result.
+empty nested collections are omitted [AWS], but for the few AWS shows empty (`_SHOWN_EMPTY`); an
+empty list that the operation returns at the top level is kept, as AWS does (the AWS CLI's own
+example of terminate-workspaces prints `{"FailedRequests": []}`), so `response["Workspaces"]`
+works on an empty result.
 """
 
 import base64
@@ -41,6 +42,11 @@ def serialize(op: OperationModel, result: dict[str, Any] | None) -> bytes:
 
 Encoder = Callable[[Any], Any]
 
+# Nested lists AWS shows even when empty, by (structure shape, member): an idle WorkSpace's
+# `"ModificationStates": []` [AWS, the CLI's describe-workspaces example]. A presenter that leaves one out
+# still omits it.
+_SHOWN_EMPTY = frozenset({("Workspace", "ModificationStates")})
+
 
 @cache  # shapes come from the cached service models, so each is compiled once per process
 def _encoder(shape: Shape) -> Encoder | None:
@@ -63,6 +69,8 @@ def _encoder(shape: Shape) -> Encoder | None:
 def _structure(shape: Shape) -> Encoder:
     members: list[tuple[str, Encoder | None]] = []  # filled on first use: a shape may contain itself
 
+    shown_empty = {member for name, member in _SHOWN_EMPTY if name == shape.name}
+
     def encode(value: Any) -> Any:
         if not members:
             members.extend((name, _encoder(member)) for name, member in shape.members.items())
@@ -70,7 +78,7 @@ def _structure(shape: Shape) -> Encoder:
         for name, enc in members:
             v = value.get(name)
             if v is not None and enc is not None:
-                v = enc(v)
+                v = enc(v) if v or name not in shown_empty else []
             if v is not None:
                 out[name] = v
         return out or None

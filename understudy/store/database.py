@@ -227,7 +227,9 @@ class Store:
         with self.engine.begin() as conn:
             if scope is None:
                 conn.execute(delete(schema.outages))
-            for table in (schema.resources, schema.tags, schema.transitions, schema.counters, schema.claims):
+                conn.execute(delete(schema.dns_records))  # DNS is global, as Route 53 is
+            for table in (schema.resources, schema.tags, schema.transitions, schema.counters, schema.claims,
+                          schema.sessions):
                 stmt = delete(table)
                 if scope is not None:
                     stmt = stmt.where(table.c.account_id == scope.account_id, table.c.region == scope.region)

@@ -89,4 +89,36 @@ claims = Table(
     Index("ix_claims_resource", "account_id", "region", "kind", "resource_id"),
 )
 
+# The user's side (docs/standby.md "The user's side: sign-ins, DNS failover, AutoStop"). A WorkSpace's
+# last sign-in: live while `ended_at` is NULL. The primary key is the rule "at most one session per
+# WorkSpace"; a row stays after sign-out, for LastKnownUserConnectionTimestamp.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("region", String(31), primary_key=True),
+    Column("workspace_id", String(128), primary_key=True),
+    Column("session_id", String(32), nullable=False),
+    Column("user_name", String(70), nullable=False),
+    Column("directory_id", String(70), nullable=False),
+    Column("client", String(16), nullable=False),
+    Column("source_ip", String(45), nullable=False),
+    Column("since", Float, nullable=False),
+    Column("ended_at", Float),
+    Index("ix_sessions_session_id", "session_id", unique=True),
+)
+
+# Understudy's stand-in for DNS: global, as Route 53 is. One row per record; the primary key keeps one
+# record per failover role (PRIMARY, SECONDARY, or SIMPLE) of a name.
+dns_records = Table(
+    "dns_records",
+    metadata,
+    Column("name", String(253), primary_key=True),
+    Column("role", String(9), primary_key=True),
+    Column("alias_id", String(128), nullable=False),
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(31), nullable=False),
+    Column("health_check", Integer, nullable=False),
+)
+
 schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))

@@ -12,23 +12,24 @@ recomputed, never taken from the file: the indexed columns, the quota counters a
 most one" names); two resources claiming one name are refused.
 """
 
+import re
 import time
 from collections.abc import Callable
 
 from sqlalchemy import JSON, Float, Integer, String, delete, exc, func, insert, select, text
 
+from understudy.domain.families import KINDS
 from understudy.domain.outages import API_MODES
-from understudy.domain.resources import KINDS, column_values
+from understudy.domain.resources import column_values, connection_string_claim
 from understudy.domain.scope import Scope
-from understudy.domain.timing import LATEST, PROFILES
+from understudy.domain.timing import CLOCK_MODES, LATEST, PROFILES
 from understudy.store import schema
 from understudy.store.database import Store, clock_now
-from understudy.store.migrations import claim_rows, counter_rows
+from understudy.store.migrations import RESERVED, claim_rows, counter_rows, reservation_rows
 from understudy.store.transaction import Tx
 
 FORMAT = 1
 _CLOCK_FIELDS = ("mode", "timing", "offset", "frozen_at")
-_CLOCK_MODES = ("real", "manual")  # lifecycle.clock.MODES; the store cannot import lifecycle (it imports us)
 _INT32 = (-(2**31), 2**31 - 1)  # PostgreSQL's INTEGER; SQLite would take more, and the two must agree
 _DOC_INT = 2**53  # integers every JSON reader (the dashboard's JavaScript too) reads exactly
 _DOC_DEPTH = 64
@@ -73,7 +74,8 @@ def import_(store: Store, snapshot: object, verify: Callable[[Tx], None] | None 
     with store.engine.begin() as conn:
         tables = _checked(snapshot, _schema_version(conn))
         tables[schema.counters] = counter_rows(tables[schema.resources])
-        tables[schema.claims] = _claims(tables[schema.resources])
+        tables[schema.claims] = _claims(tables[schema.resources], tables[schema.claims])
+        _check_user_side(tables[schema.sessions], tables[schema.dns_records])
         clock = {f: snapshot["clock"][f] for f in _CLOCK_FIELDS}
         for table in tables:
             conn.execute(delete(table))
@@ -139,8 +141,22 @@ def _checked(snapshot: object, current_version: int) -> dict:
     return {table: _checked_rows(table, given[name]) for name, table in known.items()}
 
 
-def _claims(resources: list[dict]) -> list[dict]:
-    rows, seen = claim_rows(resources), {}
+def _claims(resources: list[dict], given: list[dict]) -> list[dict]:
+    """The claims the resources make, and the names reserved to one account for good: those the file holds
+    (they outlive the resources that made them) and one for each connection alias it holds."""
+    reserved = [row for row in given if (row["account_id"], row["region"]) == (RESERVED, RESERVED)]
+    for row in reserved:
+        if not re.fullmatch(r"[0-9]{12}", str(row["resource_id"])):
+            raise SnapshotError(f"tables.claims: the name '{row['claim']}' is reserved to {row['resource_id']!s:.20}, "
+                                "which is not an account id")
+    reservations = reservation_rows(resources, reserved)
+    owners = {row["claim"]: row["resource_id"] for row in reservations}
+    for row in resources:
+        string = row["doc"].get("ConnectionString") if row["kind"] == "connection_alias" else None
+        if isinstance(string, str) and owners[connection_string_claim(string)] != row["account_id"]:
+            raise SnapshotError(f"tables.resources: {row['id']} of {row['account_id']} uses the connection string "
+                                f"'{string}', reserved to {owners[connection_string_claim(string)]}")
+    rows, seen = claim_rows(resources) + reservations, {}
     for row in rows:
         if len(row["claim"]) > schema.claims.c.claim.type.length:
             raise SnapshotError(f"tables.resources: {row['resource_id']} claims a name of {len(row['claim'])} "
@@ -153,11 +169,24 @@ def _claims(resources: list[dict]) -> list[dict]:
     return rows
 
 
+def _check_user_side(sessions: list[dict], records: list[dict]) -> None:
+    """What the keys alone do not hold: one session id per session, and a simple DNS record alone in its name."""
+    ids = [s["session_id"] for s in sessions]
+    if len(set(ids)) != len(ids):
+        raise SnapshotError("tables.sessions repeats a session_id")
+    roles: dict[str, set] = {}
+    for r in records:
+        roles.setdefault(r["name"], set()).add(r["role"])
+    mixed = sorted(name for name, held in roles.items() if "SIMPLE" in held and len(held) > 1)
+    if mixed:
+        raise SnapshotError(f"tables.dns_records: {mixed[0]} holds a simple record beside failover records")
+
+
 def _check_clock(clock: object) -> None:
     if not isinstance(clock, dict):
         raise SnapshotError("clock must be an object with mode, timing, offset and frozen_at")
-    if clock.get("mode") not in _CLOCK_MODES:
-        raise SnapshotError(f"clock.mode must be one of {', '.join(_CLOCK_MODES)}")
+    if clock.get("mode") not in CLOCK_MODES:
+        raise SnapshotError(f"clock.mode must be one of {', '.join(CLOCK_MODES)}")
     if clock.get("timing") not in PROFILES:
         raise SnapshotError(f"clock.timing must be one of {', '.join(PROFILES)}")
     if not _is_number(clock.get("offset")) or not _is_time(time.time() + clock["offset"]):
@@ -270,9 +299,25 @@ def _counter(where: str, row: dict) -> None:
         raise SnapshotError(f"{where}.n must be zero or more")
 
 
+def _session(where: str, row: dict) -> None:
+    if not _is_time(row["since"]) or not (row["ended_at"] is None or _is_time(row["ended_at"])):
+        raise SnapshotError(f"{where}.since and ended_at must be times from 0 to {LATEST:.0f} (ended_at may be null)")
+
+
+_DNS_ROLES = ("PRIMARY", "SECONDARY", "SIMPLE")
+
+
+def _dns_record(where: str, row: dict) -> None:
+    if row["role"] not in _DNS_ROLES:
+        raise SnapshotError(f"{where}.role must be one of {', '.join(_DNS_ROLES)}")
+    if row["health_check"] not in (0, 1):
+        raise SnapshotError(f"{where}.health_check must be 0 or 1")
+
+
 def _no_more(where: str, row: dict) -> None:
     pass
 
 
 _INDEXED = ("state", "directory_id", "user_name", "bundle_id", "label")
-_ROW_CHECKS = {"resources": _resource, "transitions": _transition, "outages": _outage, "counters": _counter}
+_ROW_CHECKS = {"resources": _resource, "transitions": _transition, "outages": _outage, "counters": _counter,
+               "sessions": _session, "dns_records": _dns_record}

@@ -1,7 +1,8 @@
 """One request's transaction, bound to its Scope: every read and write is keyed by it.
 
 `in_region` is the one named door to another Region of the same account (standby WorkSpaces read
-their primary through it); `shared_by` the one door to another account (resources AWS shares).
+their primary through it); `shared_by` the one door to another account (resources AWS shares); `reserve`
+the one name that reaches every account and Region (a name AWS reserves to one account for good).
 """
 
 import logging
@@ -12,9 +13,11 @@ import psycopg
 from sqlalchemy import Connection, and_, bindparam, delete, exc, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from understudy.domain.resources import GONE, KINDS, claims, column_values, counter_names
+from understudy.domain.families import KINDS
+from understudy.domain.resources import GONE, claims, column_values, counter_names
 from understudy.domain.scope import Scope
 from understudy.store import schema
+from understudy.store.migrations import RESERVED
 
 log = logging.getLogger("understudy.lifecycle")
 
@@ -56,6 +59,7 @@ _COUNTER_KEY = and_(_C.c.account_id == bindparam("k_account"), _C.c.region == bi
 _TOTAL = select(_C.c.n).where(_COUNTER_KEY)
 _TOTAL_FOR_UPDATE = _TOTAL.with_for_update()
 _CL = schema.claims
+_S = schema.sessions
 _HELD = select(_CL.c.resource_id).where(_CL.c.account_id == bindparam("k_account"),
                                         _CL.c.region == bindparam("k_region"), _CL.c.claim == bindparam("k_claim"))
 _CLAIMS_OF = select(_CL.c.claim).where(_CL.c.account_id == bindparam("k_account"),
@@ -71,6 +75,8 @@ _DUE = (select(_X).where(_X.c.due_at <= bindparam("now"), _X.c.failed.is_(None))
         .limit(500))
 _DUE_CLAIMED = _DUE.with_for_update(skip_locked=True)
 _BUMP = update(_C).where(_COUNTER_KEY).values(n=_C.c.n + bindparam("delta"))
+
+
 
 
 class ReadOnly(Exception):
@@ -120,6 +126,22 @@ class Tx:
         """
         return Tx(self.conn, Scope(owner_account_id, self.scope.region), now=self.now, timing=self.timing,
                   backend=self.backend, writes=self.writes)
+
+    def reserve(self, name: str, kind: str) -> str:
+        """Reserves `name` to this account in every account and Region, for good, unless another account holds
+        it; returns the account that holds it (this one when it was free or already its own).
+
+        The one lookup across all accounts, for a name AWS reserves to the account that first used it (a
+        connection alias's connection string). It is a claim of the global scope (`RESERVED`, `RESERVED`) whose
+        holder is the account, so the claims table's primary key keeps it: of two accounts reserving a name at
+        once, on one database or many servers, one inserts and the other finds it held. A reservation outlives
+        the resources that made it; only a reset of everything ends it.
+        """
+        self._writing()
+        upsert = postgresql.insert if self.backend == "postgresql" else sqlite.insert
+        self.conn.execute(upsert(_CL).values(account_id=RESERVED, region=RESERVED, claim=name, kind=kind,
+                                             resource_id=self.scope.account_id).on_conflict_do_nothing())
+        return self.conn.execute(_HELD, {"k_account": RESERVED, "k_region": RESERVED, "k_claim": name}).scalar_one()
 
     def _writing(self) -> None:
         if not self.writes:
@@ -223,10 +245,11 @@ class Tx:
         return self.conn.execute(_TOTAL, key).scalar() or 0
 
     def _filtered(self, stmt, kind: str, filters: dict):
+        """`filters` name the documents' fields (`WorkspaceId=...`); each is one of the kind's indexed columns."""
         stmt = stmt.where(self._key(_R), _R.c.kind == kind)
-        for column, value in filters.items():
+        for field, value in filters.items():
             if value is not None:
-                stmt = stmt.where(_R.c[column] == value)
+                stmt = stmt.where(_R.c[KINDS[kind].column_of(field)] == value)
         return stmt
 
     def find(self, kind: str, *, after: str | None = None, limit: int | None = None,
@@ -238,6 +261,23 @@ class Tx:
         if limit is not None:
             stmt = stmt.limit(limit)
         return list(self.conn.execute(stmt).scalars())
+
+    def find_user(self, kind: str, directory_id: str, user_name: str, limit: int = 25) -> list[dict]:
+        """The resources of a directory held by a user, whose names compare without case [AWS]: a range of
+        the (directory, user) index, its user names compared in the index itself."""
+        stmt = (select(_R.c.doc).where(self._key(_R), _R.c.kind == kind, _R.c.directory_id == directory_id,
+                                       func.lower(_R.c.user_name) == user_name.lower())
+                .order_by(_R.c.id).limit(limit))
+        return list(self.conn.execute(stmt).scalars())
+
+    def connections(self, workspace_ids: list[str]) -> dict[str, dict]:
+        """The last sign-in of each of these WorkSpaces that has had one: `since`, and `ended_at` (None while
+        the user is connected). Written by the control plane's sign-ins (store/sessions.py)."""
+        if not workspace_ids:
+            return {}
+        stmt = select(_S.c.workspace_id, _S.c.since, _S.c.ended_at, _S.c.user_name).where(
+            self._key(_S), _S.c.workspace_id.in_(workspace_ids))
+        return {r["workspace_id"]: dict(r) for r in self.conn.execute(stmt).mappings()}
 
     def count(self, kind: str, **filters: str | None) -> int:
         """Counts matching rows: for a filtered, small set; `total` counts a whole kind."""

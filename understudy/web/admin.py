@@ -1,4 +1,4 @@
-"""The JSON endpoints of /_understudy (shared/design/ADMIN-API.md is their contract)."""
+"""The JSON endpoints of /_understudy (docs/control-plane.md is their contract)."""
 
 import os
 import re
@@ -10,8 +10,10 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from understudy import __version__, gateway
+from understudy import seed as seeding
 from understudy.domain.scope import Scope
 from understudy.lifecycle import clock, outages
+from understudy.protocol import spec
 from understudy.store import snapshot
 from understudy.web import views
 
@@ -128,7 +130,7 @@ async def start_outage(request: Request) -> Response:
     region = _region("InvalidOutage", body.get("region"))
     if not request.app.state.settings.serves_region(region):
         raise BadRequest("InvalidOutage", f"AWS has no WorkSpaces endpoint in Region '{region}', so an outage there "
-                         "would change nothing. Start Understudy with --any-region to allow any Region.")
+                         f"would change nothing. {spec.region_advice(region)}")
     return json_response(outages.start(request.app.state.store, region, body.get("api", "unavailable")))
 
 
@@ -152,6 +154,35 @@ async def import_state(request: Request) -> Response:
                                                        verify=lambda tx: gateway.read_everything(settings, tx))})
 
 
+# Seeding through a running server stops the world while it runs (one transaction per 40 calls on the
+# server's own connection), so it is bounded; `understudy seed --db` loads more offline.
+SEED_MAX = 10_000
+
+
+@_guard
+async def seed(request: Request) -> Response:
+    """POST /seed: directories, WorkSpaces and standbys in one account, made by the real handlers."""
+    body = await _json_body(request)
+    _only("InvalidSeed", body, ("workspaces", "regions", "standby_ratio", "account_id"))
+    count, ratio = body.get("workspaces", 100), body.get("standby_ratio", 0)
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= SEED_MAX:
+        raise BadRequest("InvalidSeed", f"workspaces must be a whole number from 0 to {SEED_MAX}; load more "
+                         "with `understudy seed --db` while no server runs.")
+    if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 <= ratio <= 1:
+        raise BadRequest("InvalidSeed", "standby_ratio must be a number from 0 to 1.")
+    regions = body.get("regions", ["us-east-1", "us-west-2"])
+    if not isinstance(regions, list) or not 1 <= len(regions) <= 10:
+        raise BadRequest("InvalidSeed", "regions must be a list of 1 to 10 Region names.")
+    settings = request.app.state.settings
+    for region in (_region("InvalidSeed", r) for r in regions):
+        if not settings.serves_region(region):
+            raise BadRequest("InvalidSeed", f"AWS has no WorkSpaces endpoint in Region '{region}'. "
+                             f"{spec.region_advice(region)}")
+    account = _account("InvalidSeed", body.get("account_id", "123456789012"))
+    return json_response(seeding.seed(request.app.state.store, settings, account=account, regions=regions,
+                                      workspaces=count, standby_ratio=float(ratio), tick=lambda n: None))
+
+
 @_guard
 async def summary(request: Request) -> Response:
     return json_response(views.summary(request.app.state.store))
@@ -173,8 +204,26 @@ async def list_workspaces(request: Request) -> Response:
 _DASHBOARD = resources.files("understudy.web").joinpath("dashboard.html").read_text(encoding="utf-8")
 
 
+_FIRST_FRAME = "__UNDERSTUDY_FIRST_FRAME__"
+DASHBOARD_LIMIT = 500  # the page asks for as many rows each second
+
+
+def _safe_json(body: object) -> str:
+    """JSON to embed in a <script type="application/json"> block: no '<', '>' or '&' survives, so no value
+    can end the block ('</script>') or open a comment; JSON.parse reads the \\u escapes back."""
+    return (orjson.dumps(body).decode().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
 async def dashboard(request: Request) -> Response:
-    return HTMLResponse(_DASHBOARD)
+    """The page with its first frame (the summary and the workspaces view) embedded, so it shows at once."""
+    q, store = request.query_params, request.app.state.store
+    account, region = q.get("account") or None, q.get("region") or None
+    frame: dict | None = None
+    if (account is None or _ACCOUNT.fullmatch(account)) and (region is None or _REGION.fullmatch(region)):
+        frame = {"summary": views.summary(store),
+                 "listing": views.workspaces(store, region=region, account_id=account, limit=DASHBOARD_LIMIT)}
+    return HTMLResponse(_DASHBOARD.replace(_FIRST_FRAME, _safe_json(frame), 1))
 
 
 ROUTES = [
@@ -188,6 +237,7 @@ ROUTES = [
     Route("/outages/{region}", end_outage, methods=["DELETE"]),
     Route("/state", export_state, methods=["GET"]),
     Route("/state", import_state, methods=["PUT"]),
+    Route("/seed", seed, methods=["POST"]),
     Route("/summary", summary, methods=["GET"]),
     Route("/workspaces", list_workspaces, methods=["GET"]),
 ]

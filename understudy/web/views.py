@@ -6,9 +6,10 @@ the same rules Describe uses.
 """
 
 from understudy.domain.outages import shown_state
-from understudy.domain.standby import replication_view
-from understudy.domain.timing import duration
+from understudy.domain.workspaces import shown
+from understudy.lifecycle import sessions
 from understudy.store import Store, overview
+from understudy.store import sessions as session_rows
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10000
@@ -37,7 +38,7 @@ def summary(store: Store) -> dict:
     listed = [{**r, "accounts": sorted(r["accounts"].values(), key=lambda a: a["account_id"])}
               for r in regions.values()]
     return {"clock": _clock(store), "outages": list(outages.values()), "regions": listed,
-            "workspaces": sum(totals.values()), "states": totals}
+            "workspaces": sum(totals.values()), "states": totals, "dns": sessions.list_names(store)}
 
 
 def workspaces(store: Store, region: str | None = None, account_id: str | None = None,
@@ -50,8 +51,9 @@ def workspaces(store: Store, region: str | None = None, account_id: str | None =
     clock = _clock(store)
     out = {o["region"] for o in store.outages()}
     found = overview.workspaces(store, account_id)
+    live = session_rows.live_everywhere(store)
     by_key = {(w["account_id"], w["region"], w["doc"]["WorkspaceId"]): w for w in found}
-    rows = []
+    rows, every = [], []
     for w in found:
         doc = w["doc"]
         primary = doc.get("_Primary")
@@ -59,26 +61,68 @@ def workspaces(store: Store, region: str | None = None, account_id: str | None =
             continue  # shown beside its primary
         standbys = [by_key[k] for ref in doc.get("_Standbys", [])
                     if (k := (w["account_id"], ref["Region"], ref["WorkspaceId"])) in by_key]
-        row = _entry(w, clock, out)
+        row = _entry(w, clock, out, live)
         row["role"] = "standby" if primary else "primary" if standbys else "standalone"
-        row["standbys"] = [_entry(s, clock, out) for s in standbys]
+        row["standbys"] = [_entry(s, clock, out, live) for s in standbys]
+        every.append(row)
         if region is None or region in {row["region"], *(s["region"] for s in row["standbys"])}:
             rows.append(row)
-    return {"clock": clock, "workspaces": rows[:limit], "truncated": len(rows) > limit}
+    pairs = [p for p in readiness(every) if region is None or region in (p["primary_region"], p["standby_region"])]
+    return {"clock": clock, "workspaces": rows[:limit], "truncated": len(rows) > limit, "readiness": pairs}
 
 
-def _entry(w: dict, clock: dict, out: set[str]) -> dict:
+def readiness(rows: list[dict]) -> list[dict]:
+    """Failover readiness per Region pair (primary Region -> standby Region), from the rows above.
+
+    `primaries` counts the WorkSpaces in the primary Region that are not standbys (with a standby or
+    not; none being terminated), `with_standby` those with a standby in the standby Region,
+    `replicating` the pairs whose standby has DataReplication PRIMARY_AS_SOURCE,
+    `oldest_recovery_snapshot_age` the worst RPO in seconds (null when no standby has a recovery
+    snapshot), `without_recovery_snapshot` the replicating standbys with none yet, and
+    `pending_standbys` the standbys still PENDING.
+    """
+    primaries: dict[str, int] = {}
+    pairs: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        if row["role"] == "standby" or row["state"] in ("TERMINATING", "TERMINATED"):
+            continue
+        primaries[row["region"]] = primaries.get(row["region"], 0) + 1
+        for s in row["standbys"]:
+            pair = pairs.setdefault((row["region"], s["region"]), {
+                "primary_region": row["region"], "standby_region": s["region"], "primaries": 0, "with_standby": 0,
+                "replicating": 0, "oldest_recovery_snapshot_age": None, "without_recovery_snapshot": 0,
+                "pending_standbys": 0})
+            pair["with_standby"] += 1
+            if s.get("replication") == "PRIMARY_AS_SOURCE":
+                pair["replicating"] += 1
+                if s.get("recovery_snapshot_age") is None:
+                    pair["without_recovery_snapshot"] += 1
+            age = s.get("recovery_snapshot_age")
+            if age is not None and (pair["oldest_recovery_snapshot_age"] is None
+                                    or age > pair["oldest_recovery_snapshot_age"]):
+                pair["oldest_recovery_snapshot_age"] = age
+            if s["state"] == "PENDING":
+                pair["pending_standbys"] += 1
+    for (primary_region, _), pair in pairs.items():
+        pair["primaries"] = primaries[primary_region]
+    return [pairs[k] for k in sorted(pairs)]
+
+
+def _entry(w: dict, clock: dict, out: set[str], live: dict) -> dict:
     doc = w["doc"]
+    seen = shown(doc, region_out=w["region"] in out, now=clock["now"], profile=clock["timing"])
     entry = {
         "account_id": w["account_id"], "region": w["region"], "workspace_id": doc["WorkspaceId"],
         "name": doc.get("WorkspaceName"), "user_name": doc.get("UserName"), "directory_id": doc.get("DirectoryId"),
-        "bundle_id": doc.get("BundleId"), "state": shown_state(doc["State"], w["region"] in out), "tags": w["tags"],
+        "bundle_id": doc.get("BundleId"), "state": seen["State"], "tags": w["tags"],
     }
+    session = live.get((w["account_id"], w["region"], doc["WorkspaceId"]))
+    # Who is signed in, and since when (docs/control-plane.md "Sign-ins and DNS"); null when nobody is.
+    entry["connected_user"] = session["user_name"] if session else None
+    entry["connected_since"] = session["since"] if session else None
     if "_Primary" in doc:
         entry["primary"] = {"region": doc["_Primary"]["Region"], "workspace_id": doc["_Primary"]["WorkspaceId"]}
-        view = replication_view(doc["_Replication"], doc.get("_ProvisionedAt", clock["now"]), clock["now"],
-                                duration("replication.first_snapshot", clock["timing"]),
-                                duration("replication.interval", clock["timing"]))
+        view = seen["DataReplicationSettings"]
         snapshot = view.get("RecoverySnapshotTime")
         entry["replication"] = view["DataReplication"]
         entry["recovery_snapshot_time"] = snapshot

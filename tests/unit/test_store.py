@@ -1,0 +1,198 @@
+"""The store in process, on SQLite (a file in tmp_path) and on PostgreSQL (a database of the test's own):
+resources by scope, the claims that refuse a second holder, the counters quotas read, cursor paging, and
+the lifecycle engine's compare-and-set on scheduled transitions."""
+
+import pytest
+
+from tests.helpers import BACKENDS, database
+from understudy.domain.resources import GONE, user_claim
+from understudy.domain.scope import Scope
+from understudy.lifecycle import worker
+from understudy.store import Conflict, ReadOnly, Store
+
+HERE = Scope("111122223333", "us-east-1")
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path):
+    with database(request.param, tmp_path) as url:
+        s = Store(url)
+        s.migrate(mode="manual")
+        try:
+            yield s
+        finally:
+            s.close()
+
+
+def workspace(wid: str, user: str = "alice", state: str = "AVAILABLE", directory: str = "d-1234567890",
+              **extra) -> dict:
+    return {"WorkspaceId": wid, "State": state, "DirectoryId": directory, "UserName": user,
+            "BundleId": "wsb-abcdefghi", **extra}
+
+
+def insert(store: Store, kind: str, *docs: dict, scope: Scope = HERE) -> None:
+    with store.transaction(scope) as tx:
+        for doc in docs:
+            tx.insert(kind, doc)
+
+
+def get(store: Store, kind: str, rid: str, scope: Scope = HERE) -> dict | None:
+    with store.transaction(scope, writes=False) as tx:
+        return tx.get(kind, rid)
+
+
+def set_state(store: Store, wid: str, state: str) -> None:
+    with store.transaction(HERE) as tx:
+        doc = tx.get("workspace", wid, for_update=True)
+        tx.update("workspace", {**doc, "State": state})
+
+
+def test_insert_get_update_delete(store):
+    doc = workspace("ws-aaaaaaaaa", Tags={"a": "b"})
+    insert(store, "workspace", doc)
+    assert get(store, "workspace", "ws-aaaaaaaaa") == doc
+    set_state(store, "ws-aaaaaaaaa", "STOPPED")
+    assert get(store, "workspace", "ws-aaaaaaaaa")["State"] == "STOPPED"
+    with store.transaction(HERE, writes=False) as tx:  # the indexed column moved with the document
+        assert [d["WorkspaceId"] for d in tx.find("workspace", State="STOPPED")] == ["ws-aaaaaaaaa"]
+        assert tx.find("workspace", State="AVAILABLE") == []
+    with store.transaction(HERE) as tx:
+        tx.delete("workspace", "ws-aaaaaaaaa")
+    assert get(store, "workspace", "ws-aaaaaaaaa") is None
+
+
+def test_a_resource_is_seen_in_its_own_scope_only(store):
+    insert(store, "ip_group", {"groupId": "wsipg-aaaaaaaaa", "groupName": "g"})
+    assert get(store, "ip_group", "wsipg-aaaaaaaaa")["groupName"] == "g"
+    assert get(store, "ip_group", "wsipg-aaaaaaaaa", Scope("444455556666", "us-east-1")) is None
+    assert get(store, "ip_group", "wsipg-aaaaaaaaa", Scope("111122223333", "us-west-2")) is None
+
+
+def test_a_read_only_transaction_refuses_to_write(store):
+    with pytest.raises(ReadOnly), store.transaction(HERE, writes=False) as tx:
+        tx.insert("ip_group", {"groupId": "wsipg-aaaaaaaaa", "groupName": "g"})
+    assert get(store, "ip_group", "wsipg-aaaaaaaaa") is None
+
+
+def test_a_claim_refuses_a_second_holder(store):
+    insert(store, "workspace", workspace("ws-aaaaaaaaa", user="alice"))
+    with pytest.raises(Conflict):  # the same user in the same directory, whatever the case
+        insert(store, "workspace", workspace("ws-bbbbbbbbb", user="ALICE"))
+    assert get(store, "workspace", "ws-bbbbbbbbb") is None, "the losing transaction wrote nothing"
+    with store.transaction(HERE, writes=False) as tx:
+        assert tx.held(user_claim("d-1234567890", "alice"))
+        assert not tx.held(user_claim("d-0987654321", "alice"))
+    # Another directory, another account: other names.
+    insert(store, "workspace", workspace("ws-ccccccccc", user="alice", directory="d-0987654321"))
+    insert(store, "workspace", workspace("ws-aaaaaaaaa", user="alice"), scope=Scope("444455556666", "us-east-1"))
+
+
+def test_a_claim_is_given_up_by_leaving_and_by_deletion(store):
+    insert(store, "workspace", workspace("ws-aaaaaaaaa"))
+    set_state(store, "ws-aaaaaaaaa", "TERMINATING")  # an update that changes the claims gives the name up
+    insert(store, "workspace", workspace("ws-bbbbbbbbb"))
+    with pytest.raises(Conflict):
+        insert(store, "workspace", workspace("ws-ccccccccc"))
+    with store.transaction(HERE) as tx:
+        tx.delete("workspace", "ws-bbbbbbbbb")
+    insert(store, "workspace", workspace("ws-ccccccccc"))
+    assert get(store, "workspace", "ws-ccccccccc") is not None
+
+
+def test_counters_follow_inserts_and_deletes(store):
+    primary = {"Region": "us-east-1", "WorkspaceId": "ws-ppppppppp"}
+    insert(store, "workspace", workspace("ws-aaaaaaaaa", user="a"), workspace("ws-bbbbbbbbb", user="b"),
+           workspace("ws-ccccccccc", user="c", _Primary=primary))
+
+    def totals(scope: Scope = HERE) -> tuple[int, int]:
+        with store.transaction(scope, writes=False) as tx:
+            return tx.total("workspace"), tx.total("workspace", "standby")
+
+    assert totals() == (3, 1)
+    assert totals(Scope("111122223333", "eu-west-1")) == (0, 0)
+    with store.transaction(HERE) as tx:
+        tx.delete("workspace", "ws-ccccccccc")
+        tx.delete("workspace", "ws-doesnotexist")  # deleting nothing counts nothing
+    assert totals() == (2, 0)
+    with store.transaction(HERE) as tx:
+        assert tx.total("workspace", for_quota=True) == 2
+    with pytest.raises(Conflict):  # a transaction that fails half-way leaves the counters as they were
+        insert(store, "workspace", workspace("ws-ddddddddd", user="d"), workspace("ws-eeeeeeeee", user="a"))
+    assert totals() == (2, 0)
+
+
+def test_pages_follow_a_cursor_in_id_order(store):
+    ids = [f"wsipg-{c * 9}" for c in "gcaefbd"]
+    insert(store, "ip_group", *({"groupId": i, "groupName": i[-1]} for i in ids))
+    seen, after, sizes = [], None, []
+    for _ in range(len(ids) + 1):  # bounded: a cursor that does not move must fail, not loop
+        with store.transaction(HERE, writes=False) as tx:
+            page = tx.find("ip_group", after=after, limit=3)
+        if not page:
+            break
+        sizes.append(len(page))
+        seen += [g["groupId"] for g in page]
+        after = page[-1]["groupId"]
+    assert seen == sorted(ids) and sizes == [3, 3, 1]
+    with store.transaction(HERE, writes=False) as tx:  # a cursor between two ids starts after it
+        assert [g["groupId"] for g in tx.find("ip_group", after="wsipg-b", limit=2)] == ["wsipg-bbbbbbbbb",
+                                                                                          "wsipg-ccccccccc"]
+
+
+# The lifecycle engine ------------------------------------------------------------------------------------
+def schedule(store: Store, wid: str, from_state: str | None, to_state: str, delay: float) -> None:
+    with store.transaction(HERE) as tx:
+        tx.schedule("workspace", wid, from_state, to_state, delay)
+
+
+def apply_due(store: Store) -> list[str]:
+    """What one pass of the engine did, one line a transition ("... applied" or "... skipped")."""
+    with store.global_transaction() as tx:
+        tx.apply_due()
+    return tx.applied
+
+
+def test_a_due_transition_whose_state_still_matches_applies(store):
+    insert(store, "workspace", workspace("ws-aaaaaaaaa", state="STARTING"), workspace("ws-bbbbbbbbb", user="b",
+                                                                                      state="STOPPING"))
+    schedule(store, "ws-aaaaaaaaa", "STARTING", "AVAILABLE", 10)
+    schedule(store, "ws-bbbbbbbbb", "STOPPING", "STOPPED", 100)
+    store.set_clock(advance=9)
+    assert apply_due(store) == [] and get(store, "workspace", "ws-aaaaaaaaa")["State"] == "STARTING"  # not yet due
+    store.set_clock(advance=1)
+    [line] = apply_due(store)  # the first only: the second is not due yet
+    assert line.endswith("ws-aaaaaaaaa STARTING->AVAILABLE applied")
+    assert get(store, "workspace", "ws-aaaaaaaaa")["State"] == "AVAILABLE"
+    assert get(store, "workspace", "ws-bbbbbbbbb")["State"] == "STOPPING"
+    assert apply_due(store) == [], "a transition applies once"
+
+
+def test_a_due_transition_whose_state_moved_on_is_a_no_op(store):
+    insert(store, "workspace", workspace("ws-aaaaaaaaa", state="STARTING"))
+    schedule(store, "ws-aaaaaaaaa", "STARTING", "AVAILABLE", 10)
+    set_state(store, "ws-aaaaaaaaa", "STOPPING")  # something else moved it first (a StopWorkspaces)
+    store.set_clock(advance=10)
+    [line] = apply_due(store)
+    assert line.endswith("STARTING->AVAILABLE skipped")
+    assert get(store, "workspace", "ws-aaaaaaaaa")["State"] == "STOPPING"
+    assert worker.run_once(store) == 0, "the lost transition is consumed, not retried"
+
+
+def test_a_transition_to_gone_removes_the_resource_and_its_count(store):
+    insert(store, "workspace", workspace("ws-aaaaaaaaa", state="TERMINATED"))
+    schedule(store, "ws-aaaaaaaaa", "TERMINATED", GONE, 5)
+    store.set_clock(advance=5)
+    assert worker.run_once(store) == 1
+    assert get(store, "workspace", "ws-aaaaaaaaa") is None
+    with store.transaction(HERE, writes=False) as tx:
+        assert tx.total("workspace") == 0
+
+
+def test_transitions_apply_in_due_order_each_against_the_state_the_last_left(store):
+    insert(store, "workspace", workspace("ws-aaaaaaaaa", state="STOPPING"))
+    schedule(store, "ws-aaaaaaaaa", "STARTING", "AVAILABLE", 2)  # due second: finds STARTING, applies
+    schedule(store, "ws-aaaaaaaaa", "STOPPING", "STARTING", 1)  # due first
+    store.set_clock(advance=5)
+    assert [line.rsplit(" ", 2)[1:] for line in apply_due(store)] == [["STOPPING->STARTING", "applied"],
+                                                                       ["STARTING->AVAILABLE", "applied"]]
+    assert get(store, "workspace", "ws-aaaaaaaaa")["State"] == "AVAILABLE"
