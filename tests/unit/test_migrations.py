@@ -62,3 +62,28 @@ def test_version_1_creates_the_tables_as_they_stood_then(tmp_path):
         "id", "account_id", "region", "kind", "resource_id", "from_state", "to_state", "due_at"]
     assert [i[0] for i in shape["resources"]["indexes"]] == [
         "ix_resources_bundle", "ix_resources_directory", "ix_resources_label"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_version_7_reserves_the_connection_strings_of_aliases_stored_before(backend, tmp_path, monkeypatch):
+    """An alias stored before connection strings were reserved gets its reservation, held by its account, the
+    string compared without case; migrating again adds nothing."""
+    with _engine(backend, tmp_path / "v6.db") as engine:
+        with monkeypatch.context() as before:  # a database as version 6 left it
+            before.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:6])
+            with engine.begin() as conn:
+                assert migrations.migrate(conn) == 6
+        with engine.begin() as conn:
+            conn.execute(schema.resources.insert(), [
+                {"account_id": account, "region": "us-east-1", "kind": "connection_alias", "id": alias,
+                 "doc": {"AliasId": alias, "ConnectionString": string, "State": "CREATED"}}
+                for account, alias, string in (("111122223333", "wsca-000000001", "Desk.Example.com"),
+                                               ("444455556666", "wsca-000000002", "other.example.com"))])
+        for _ in range(2):
+            with engine.begin() as conn:
+                assert migrations.migrate(conn) == 7
+        with engine.connect() as conn:
+            c = schema.claims
+            rows = conn.execute(c.select().where(c.c.account_id == migrations.RESERVED)).mappings().all()
+    assert sorted((r["claim"], r["resource_id"]) for r in rows) == [
+        ("connection-string/desk.example.com", "111122223333"), ("connection-string/other.example.com", "444455556666")]
