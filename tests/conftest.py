@@ -9,9 +9,17 @@ is manual: a test moves time explicitly. Fixtures only: the helpers the tests sh
 
 import pytest
 
-from tests.helpers import BACKENDS, Server, other_account, pages, registered_directory, serving
+from tests.helpers import BACKENDS, InProcessServer, Server, other_account, pages, registered_directory, serving
 
 pytest_plugins = ["pytester"]  # tests/integration/test_pytest_plugin.py runs the plugin in a pytest of its own
+
+
+def pytest_collection_modifyitems(config, items):
+    """On the in-process backend alone, tests whose subprocesses must reach a listening server are left out."""
+    if BACKENDS == ["inprocess"]:
+        kept = [item for item in items if item.get_closest_marker("socket") is None]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -27,7 +35,8 @@ def own_server(tmp_path):
     servers = []
 
     def start(*args: str, quotas: dict[str, int] | None = None) -> Server:
-        srv = Server(f"sqlite:///{tmp_path}/state.db", *args, quotas=quotas).start()
+        kind = InProcessServer if BACKENDS == ["inprocess"] else Server
+        srv = kind(f"sqlite:///{tmp_path}/state.db", *args, quotas=quotas).start()
         servers.append(srv)
         return srv
 

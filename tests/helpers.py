@@ -1,7 +1,10 @@
 """Helpers the tests share: servers of their own, databases, clients, errors and pages. Fixtures live in conftest.
 
 Backends: UNDERSTUDY_TEST_BACKENDS (comma-separated, default both) narrows the servers a test runs on;
-PostgreSQL is reached as UNDERSTUDY_TEST_PG, by default the local server's `postgres` role.
+PostgreSQL is reached as UNDERSTUDY_TEST_PG, by default the local server's `postgres` role. A third
+backend, `inprocess`, is the same app inside the test process (`InProcessServer`): no socket, so the
+mutation run (tools/mutation.py) sees the code it mutates; tests that need a socket say so with the
+`socket` mark and are left out there.
 """
 
 import os
@@ -21,8 +24,14 @@ import boto3
 import httpx
 import psycopg
 import pytest
+from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from starlette.testclient import TestClient
+
+from understudy import cli
+from understudy.app import create_app
+from understudy.inprocess import RawBody
 
 BACKENDS = os.environ.get("UNDERSTUDY_TEST_BACKENDS", "sqlite,postgresql").split(",")
 PG_ADMIN_URL = os.environ.get("UNDERSTUDY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -221,16 +230,69 @@ class Server:
                             aws_secret_access_key=secret,
                             config=Config(**{"retries": {"max_attempts": 1}, **config}))
 
+    def request(self, method: str, path: str, **kw) -> httpx.Response:
+        """A plain HTTP request to `path` (with its query, if any) on this server."""
+        return httpx.request(method, self.url + path, timeout=60, **kw)
+
     def admin(self, method: str, path: str, **kw) -> httpx.Response:
-        return httpx.request(method, self.url + "/_understudy" + path, timeout=60, **kw)
+        return self.request(method, "/_understudy" + path, **kw)
 
     def advance(self, seconds: float) -> dict:
         return self.admin("POST", "/clock", json={"advance_seconds": seconds}).json()
 
 
+class InProcessServer(Server):
+    """The app `understudy serve` runs, in this process: boto3 clients and control-plane calls reach it through
+    Starlette's TestClient instead of a socket. `url` and `port` name no listener."""
+
+    def __init__(self, db: str, *args: str, quotas: Mapping[str, int] | None = None):
+        super().__init__(db, *args, quotas=quotas)
+        self.port, self.http = 0, None
+
+    @property
+    def url(self) -> str:
+        return "http://localhost"
+
+    def start(self) -> "InProcessServer":
+        # The serve command's own option parsing, so `*args` mean what they mean to `understudy serve`.
+        options = cli.serve.make_context("serve", ["--db", self.db, *self.args]).params
+        for name in ("log_level", "workers", "host", "port"):
+            options.pop(name)
+        self.http = TestClient(create_app(cli._settings(**options)), base_url=self.url)
+        self.http.__enter__()
+        return self
+
+    def stop(self, sig_kill: bool = False) -> None:
+        if self.http is not None:
+            self.http.__exit__(None, None, None)
+            self.http = None
+
+    def client(self, service: str = "workspaces", **kw):
+        client = super().client(service, **kw)
+        client.meta.events.register_first("before-send", self._send)
+        return client
+
+    def _send(self, request, **_) -> AWSResponse:
+        body = request.body or b""
+        body = body.read() if hasattr(body, "read") else body
+        r = self.http.request(request.method, request.url, headers=dict(request.headers.items()), content=body)
+        return AWSResponse(request.url, r.status_code, r.headers, RawBody(r.content))
+
+    def request(self, method: str, path: str, **kw) -> httpx.Response:
+        return self.http.request(method, path, **kw)
+
+
 @contextmanager
 def serving(backend: str, tmp_path: Path, *args: str) -> Iterator[Server]:
-    """A server started on an empty database of `backend` (see `database`), stopped and its database gone after."""
+    """A server started on an empty database of `backend` (see `database`), stopped and its database gone after;
+    `inprocess` is an InProcessServer on SQLite."""
+    if backend == "inprocess":
+        srv = InProcessServer(f"sqlite:///{tmp_path}/state.db", *args).start()
+        try:
+            yield srv
+        finally:
+            srv.stop()
+        return
     with database(backend, tmp_path) as db:
         srv = Server(db, *args).start()
         try:

@@ -42,8 +42,8 @@ _ACCOUNT = "123456789012"
 _ANSWERED = "https://answered.understudy.invalid/"
 
 
-class _Body(io.BytesIO):
-    """The raw body botocore reads a response from."""
+class RawBody(io.BytesIO):
+    """The raw body botocore reads a response from (also the tests' in-process server's)."""
 
     def stream(self, **_: Any) -> Iterator[bytes]:
         yield self.getvalue()
@@ -106,7 +106,7 @@ class MockedUnderstudy:
                    for k, v in request.headers.items()]
         with self._lock:
             r = gateway.handle(self.settings, self.store, headers, urlsplit(request.url).query, body)
-        response = AWSResponse(request.url, r.status, r.headers, _Body(r.body))
+        response = AWSResponse(request.url, r.status, r.headers, RawBody(r.body))
         # botocore calls every `before-send` handler and keeps the first answer, ours; a catch-all handler
         # after it (moto's) would still try the request and fail on an operation it lacks. Pointed at a
         # name that is no service's, the request is nobody else's business.

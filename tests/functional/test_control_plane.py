@@ -1,6 +1,5 @@
 """The /_understudy control plane: health, reset (and moto's), and the clock."""
 
-import httpx
 import pytest
 from botocore.exceptions import ClientError
 
@@ -31,7 +30,7 @@ def test_reset_needs_both_account_and_region_or_neither(server):
 def test_moto_reset_forgets_everything(make_client, server):
     client = make_client()
     _enable(client)
-    r = httpx.post(server.url + "/moto-api/reset")
+    r = server.request("POST", "/moto-api/reset")
     assert r.status_code == 200
     assert client.describe_account()["DedicatedTenancySupport"] == "DISABLED"
 

@@ -53,6 +53,7 @@ def test_the_standby_side_sees_its_primary_unhealthy(make_client, make_workspace
     assert describe(west, sid)["RelatedWorkspaces"][0]["State"] == "UNHEALTHY"
 
 
+@pytest.mark.socket
 def test_the_failover_runbook_end_to_end(make_client, make_workspace, make_directory, outage, server, account,
                                          monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", account)
@@ -89,6 +90,7 @@ def _runbook(server, *args: str, **env: str) -> subprocess.CompletedProcess:
                                **env}, cwd=Path(__file__).resolve().parents[2], timeout=60)
 
 
+@pytest.mark.socket
 def test_the_runbook_says_what_it_needs_and_never_passes_off_nothing_as_success(own_server):
     server = own_server()  # of its own: the default account that a key of other than 12 digits falls into is empty
     r = _runbook(server, "failover")
@@ -102,6 +104,7 @@ def test_the_runbook_says_what_it_needs_and_never_passes_off_nothing_as_success(
     assert '"primaries": 0' in r.stdout and "error: found no primaries to act on" in r.stderr
 
 
+@pytest.mark.socket
 def test_outage_commands(server):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "understudy", "outage", *args, "--endpoint", server.url],

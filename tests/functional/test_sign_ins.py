@@ -432,6 +432,7 @@ def run_cli(server, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.socket
 def test_the_command_line_sets_dns_and_signs_in_and_out(server, failover_pair, account, outage):
     pair = failover_pair()
     name = f"cli.{account}.example.com"
@@ -499,6 +500,7 @@ def test_a_snapshot_with_bad_dns_or_sessions_is_refused(server, failover_pair, s
 
 
 # The failover drill, end to end -------------------------------------------------------------------------------
+@pytest.mark.socket
 def test_the_failover_drill_lands_alice_on_her_standby(server, make_client, make_directory, make_workspace,
                                                        outage, account, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", account)

@@ -1,6 +1,5 @@
 """The wire as clients see it: every error kind, headers, non-API paths, Regions and accounts."""
 
-import boto3
 import httpx
 import orjson
 import pytest
@@ -18,7 +17,7 @@ def raw(server, target: str | None, body: bytes = b"{}", region: str = "us-east-
     if target is not None:
         h["X-Amz-Target"] = target
     h.update(headers)
-    return httpx.post(server.url + "/", content=body, headers=h)
+    return server.request("POST", "/", content=body, headers=h)
 
 
 def assert_aws_error(r: httpx.Response, status: int, code: str) -> dict:
@@ -89,8 +88,7 @@ def test_operations_not_implemented_answer_501_naming_them(server):
 def test_boto3_sees_not_implemented_without_retrying(server):
     prefix, name = _unimplemented_without_required_members()
     service = spec.SERVICES[prefix]
-    client = boto3.client(service, endpoint_url=server.url, region_name="us-east-1",  # default retries
-                          aws_access_key_id="123456789012", aws_secret_access_key="x")
+    client = server.client(service, retries=None)  # botocore's default retries
     with pytest.raises(ClientError) as e:
         getattr(client, xform_name(name))()
     assert e.value.response["Error"]["Code"] == "NotImplementedException"
@@ -103,7 +101,7 @@ def test_boto3_sees_not_implemented_without_retrying(server):
     ("GET", "/_understudy/nope", 404), ("DELETE", "/_understudy/clock", 405),
 ])
 def test_other_paths_and_methods_answer_json_never_html(server, method, path, status):
-    r = httpx.request(method, server.url + path)
+    r = server.request(method, path)
     assert r.status_code == status
     assert r.headers["content-type"].startswith("application/json")
     assert orjson.loads(r.content)["error"]
@@ -118,7 +116,7 @@ def test_region_without_a_workspaces_endpoint_is_refused(make_client):
 
 
 def test_directory_service_target_answers_on_the_same_endpoint(make_client, server):
-    r = httpx.post(server.url + "/", content=b"{}", headers={
+    r = server.request("POST", "/", content=b"{}", headers={
         "X-Amz-Target": "DirectoryService_20150416.NoSuchThing", "content-type": "application/x-amz-json-1.1"})
     assert_aws_error(r, 400, "UnknownOperationException")
 
