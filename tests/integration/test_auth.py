@@ -17,7 +17,8 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import Server, raw_exchange
+from tests.helpers import VPC, Server, raw_exchange
+from understudy import config
 
 ALICE, ALICE_SECRET, ALICE_ACCOUNT = "AKIAALICE", "alice-secret", "111122223333"
 BOB, BOB_SECRET, BOB_ACCOUNT = "AKIABOB", "bob-secret", "444455556666"
@@ -96,7 +97,9 @@ def test_a_tampered_body_is_an_invalid_signature(strict):
                    content=b'{"DedicatedTenancySupport": "DISABLED"}')
     assert (r.status_code, r.json()["__type"]) == (403, "InvalidSignatureException")
     assert "The Canonical String for this request should have been" in r.json()["message"]
-    assert send(signed(strict, b"{}")).status_code == 200, "the untampered request gets in"
+    _enable_byol(strict)
+    untampered = send(signed(strict, b"{}"))
+    assert untampered.json()["DedicatedTenancySupport"] == "ENABLED", "the untampered request runs as alice"
 
 
 def test_a_tampered_signed_header_is_an_invalid_signature(strict):
@@ -175,14 +178,20 @@ def test_a_malformed_authorization_header_is_an_incomplete_signature(strict):
 def test_the_directory_service_is_checked_too(strict):
     status, code, _ = error_of(strict.client("ds", key=ALICE, secret="wrong").describe_directories)
     assert (status, code) == (403, "InvalidSignatureException")
-    assert strict.client("ds", key=ALICE, secret=ALICE_SECRET).describe_directories()["DirectoryDescriptions"] == []
+    ds = strict.client("ds", key=ALICE, secret=ALICE_SECRET)
+    made = ds.create_microsoft_ad(Name="corp.example.com", Password="Passw0rd!", VpcSettings=VPC)["DirectoryId"]
+    assert [d["DirectoryId"] for d in ds.describe_directories()["DirectoryDescriptions"]] == [made]
 
 
 def test_permissive_is_the_default_and_trusts_any_secret(own_server):
     srv = own_server()
-    assert srv.client(key="123456789012", secret="anything").describe_account()["DedicatedTenancySupport"] == "DISABLED"
+    default = config.DEFAULT_ACCOUNT
+    srv.client(key=default, secret="one").modify_account(DedicatedTenancySupport="ENABLED",
+                                                        DedicatedTenancyManagementCidrRange="10.9.0.0/16")
+    assert srv.client(key=default, secret="anything").describe_account()["DedicatedTenancySupport"] == "ENABLED"
+    assert srv.client(key="222233334444", secret="one").describe_account()["DedicatedTenancySupport"] == "DISABLED"
     r = httpx.post(srv.url + "/", headers={"X-Amz-Target": TARGET, "Content-Type": JSON_11}, content=b"{}")
-    assert r.status_code == 200
+    assert r.json()["DedicatedTenancySupport"] == "ENABLED", "an unsigned request runs in the default account"
 
 
 # Attacks on strict auth: each passed before the authorization was parsed once (issue 11).

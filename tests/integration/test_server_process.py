@@ -37,7 +37,10 @@ def test_a_credentials_file_maps_keys_to_accounts(own_server, tmp_path):
 
 def test_any_region_lets_every_region_in(own_server):
     srv = own_server("--any-region")
-    assert srv.client(region="us-west-1").describe_account()["DedicatedTenancySupport"] == "DISABLED"
+    srv.client(region="us-west-1").modify_account(DedicatedTenancySupport="ENABLED",
+                                                  DedicatedTenancyManagementCidrRange="10.6.0.0/16")
+    assert srv.client(region="us-west-1").describe_account()["DedicatedTenancySupport"] == "ENABLED"
+    assert srv.client(region="us-east-1").describe_account()["DedicatedTenancySupport"] == "DISABLED"
 
 
 def understudy(*args: str) -> subprocess.CompletedProcess:

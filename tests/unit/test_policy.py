@@ -82,3 +82,60 @@ def test_the_create_tags_refusal_names_create_tags():
     with pytest.raises(AccessDeniedException, match="perform: workspaces:CreateTags on resource: \\*"):
         authorize(parse(statements), "AKIA1", SCOPE, "workspaces", "CreateWorkspaceBundle",
                   {"BundleName": "b", "Tags": [{"Key": "k", "Value": "v"}]})
+
+
+def refusal(statements: list, operation: str, params: dict, key: str | None = "AKIA1") -> str:
+    """The AccessDeniedException message a call gets from a policy of `key`'s (it must be refused)."""
+    with pytest.raises(AccessDeniedException) as e:
+        authorize(parse({"policies": {key or "123456789012": statements}}), key, SCOPE, "workspaces", operation,
+                  params)
+    return e.value.message
+
+
+def test_a_refusal_names_the_caller_the_action_the_resource_and_why_as_aws_words_it():
+    arn = "arn:aws:workspaces:eu-west-1:123456789012:workspace/ws-prod1"
+    deny = [{"Effect": "Allow", "Action": "*"}, {"Effect": "Deny", "Action": "workspaces:Reboot*"}]
+    assert refusal(deny, "RebootWorkspaces", {"RebootWorkspaceRequests": [{"WorkspaceId": "ws-prod1"}]}) == (
+        f"User: arn:aws:iam::123456789012:user/AKIA1 is not authorized to perform: workspaces:RebootWorkspaces on "
+        f"resource: {arn} with an explicit deny in an identity-based policy")
+    assert refusal([{"Effect": "Allow", "Action": "workspaces:Describe*"}], "ModifyAccount", {}, key=None) == (
+        "User: arn:aws:iam::123456789012:user/anonymous is not authorized to perform: workspaces:ModifyAccount on "
+        "resource: * because no identity-based policy allows the workspaces:ModifyAccount action")
+
+
+def test_the_account_s_statements_apply_beside_the_key_s():
+    policies = parse({"policies": {"AKIA1": [{"Effect": "Allow", "Action": "*"}],
+                                   "123456789012": [{"Effect": "Deny", "Action": "workspaces:ModifyAccount"}]}})
+    authorize(policies, "AKIA1", SCOPE, "workspaces", "DescribeAccount", {})
+    with pytest.raises(AccessDeniedException):
+        authorize(policies, "AKIA1", SCOPE, "workspaces", "ModifyAccount", {})
+
+
+def test_resource_patterns_are_case_sensitive_and_whole():
+    statements = [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:workspaces:*:*:workspace/ws-ab?"}]
+    assert allowed(statements, "RebootWorkspaces", {"RebootWorkspaceRequests": [{"WorkspaceId": "ws-abc"}]})
+    for other in ("ws-ABC", "ws-abcd", "ws-ab"):
+        assert not allowed(statements, "RebootWorkspaces", {"RebootWorkspaceRequests": [{"WorkspaceId": other}]})
+
+
+def test_a_statement_document_may_hold_one_statement_or_a_list():
+    one = parse({"policies": {"K": {"Statement": {"Effect": "Deny", "Action": "*"}}}})
+    document = parse({"policies": {"K": {"Statement": [{"Effect": "Deny", "Action": ["a:b", "c:*"],
+                                                        "Resource": ["*"], "Sid": "x"}]}}})
+    assert one["K"][0].effect == "Deny" and one["K"][0].actions == ("*",) and one["K"][0].resources == ("*",)
+    assert document["K"][0].actions == ("a:b", "c:*")
+
+
+@pytest.mark.parametrize(("document", "message"), [
+    ({"policies": []}, 'a policy file is {"policies": {"ACCESS_KEY_OR_ACCOUNT": [statements]}}'),
+    ({"policies": {"K": "Allow"}}, "the policy of K must be a list of statements or {'Statement': [...]}"),
+    ({"policies": {"K": ["Allow"]}}, "a statement of K needs Effect (Allow or Deny) and Action: 'Allow'"),
+    ({"policies": {"K": [{"Effect": "Allow", "Action": "*", "NotAction": "x", "Condition": {}}]}},
+     "a statement of K uses Condition, NotAction, which Understudy does not enforce"),
+    ({"policies": {"K": [{"Effect": "Allow", "Action": ["*", 1]}]}},
+     "Action and Resource of K must be a string or a list of strings"),
+])
+def test_a_refused_policy_file_says_what_is_wrong(document, message):
+    with pytest.raises(PolicyError) as e:
+        parse(document)
+    assert str(e.value) == message

@@ -117,10 +117,8 @@ def list_available_management_cidr_ranges(ctx: Context, request: dict) -> dict:
         raise InvalidParameterValuesException("ManagementCidrRangeConstraint must be a /16 or larger range.")
     limit = request.get("MaxResults", _CIDR_PAGE_SIZE)
     ranges = _ranges(constraint, paging.decode_token(request.get("NextToken")))
-    page = [str(n) for n in itertools.islice(ranges, limit + 1)]
-    if len(page) > limit:
-        return {"ManagementCidrRanges": page[:limit], "NextToken": paging.encode_token(page[limit - 1])}
-    return {"ManagementCidrRanges": page}
+    page, token = paging.cut([str(n) for n in itertools.islice(ranges, limit + 1)], limit)
+    return {"ManagementCidrRanges": page, "NextToken": token}
 
 
 OPERATIONS: dict[str, Handler] = {

@@ -23,7 +23,7 @@ from understudy.domain.errors import (
     ValidationException,
 )
 from understudy.operations.context import Context, Handler
-from understudy.operations.paging import decode_token, encode_token
+from understudy.operations.paging import cut, decode_token
 
 _KIND = "account_link"
 _PENDING = "PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT"
@@ -140,10 +140,8 @@ def _after(token: str | None) -> str | None:
 def list_account_links(ctx: Context, request: dict) -> dict:
     after, statuses = _after(request.get("NextToken")), request.get("LinkStatusFilter")
     docs = [d for d in ctx.tx.find(_KIND, after=after) if not statuses or d["AccountLinkStatus"] in statuses]
-    limit = request.get("MaxResults", _PAGE_SIZE)
-    if len(docs) > limit:
-        return {"AccountLinks": docs[:limit], "NextToken": encode_token(docs[limit - 1]["AccountLinkId"])}
-    return {"AccountLinks": docs}
+    docs, token = cut(docs, request.get("MaxResults", _PAGE_SIZE), "AccountLinkId")
+    return {"AccountLinks": docs, "NextToken": token}
 
 
 OPERATIONS: dict[str, Handler] = {

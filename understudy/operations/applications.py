@@ -24,7 +24,7 @@ from understudy.domain.errors import (
 from understudy.domain.outages import shown_state
 from understudy.domain.resources import GONE
 from understudy.operations.context import Context, Handler
-from understudy.operations.paging import decode_token, encode_token
+from understudy.operations.paging import cut, decode_token
 
 _KIND = "application_association"
 # AWS documents no default MaxResults. [CHOSEN] 25, the largest, so the catalogue fits one page.
@@ -86,10 +86,7 @@ def _page(items: list[dict], key: str, request: dict) -> tuple[list[dict], str |
     """A page of an id-ordered list, with the cursor tokens of stored kinds."""
     after = decode_token(request.get("NextToken"))
     rest = [i for i in items if after is None or i[key] > after]
-    limit = request.get("MaxResults", _PAGE_SIZE)
-    if len(rest) > limit:
-        return rest[:limit], encode_token(rest[limit - 1][key])
-    return rest, None
+    return cut(rest, request.get("MaxResults", _PAGE_SIZE), key)
 
 
 def describe_applications(ctx: Context, request: dict) -> dict:

@@ -46,9 +46,8 @@ def describe_connect_client_add_ins(ctx: Context, request: dict) -> dict:
     after, limit = paging.decode_token(request.get("NextToken")), request.get("MaxResults", _PAGE_SIZE)
     add_ins = sorted((a for a in directory.get(_KEY, []) if after is None or a["AddInId"] > after),
                      key=lambda a: a["AddInId"])
-    if len(add_ins) > limit:
-        return {"AddIns": add_ins[:limit], "NextToken": paging.encode_token(add_ins[limit - 1]["AddInId"])}
-    return {"AddIns": add_ins}
+    add_ins, token = paging.cut(add_ins, limit, "AddInId")
+    return {"AddIns": add_ins, "NextToken": token}
 
 
 def update_connect_client_add_in(ctx: Context, request: dict) -> dict:

@@ -122,10 +122,7 @@ def _page(ctx: Context, limit: int, next_token: str | None, resource_id: str | N
     own = ctx.tx.find(_KIND, after=after, limit=limit + 1, _AssociatedDirectory=resource_id)
     shares = ctx.tx.find(_SHARE, after=after, limit=limit + 1, _AssociatedDirectory=resource_id)
     shared = [found[1] for found in (_shared(ctx, s) for s in shares) if found]
-    docs = sorted(own + shared, key=lambda d: d["AliasId"])
-    if len(docs) > limit:
-        return docs[:limit], paging.encode_token(docs[limit - 1]["AliasId"])
-    return docs, None
+    return paging.cut(sorted(own + shared, key=lambda d: d["AliasId"]), limit, "AliasId")
 
 
 def describe_connection_aliases(ctx: Context, request: dict) -> dict:

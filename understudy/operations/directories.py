@@ -22,7 +22,7 @@ from understudy.domain.errors import (
 )
 from understudy.domain.resources import GONE, directory_name_claim
 from understudy.operations.context import Context, Handler
-from understudy.operations.paging import decode_token, encode_token
+from understudy.operations.paging import cut, decode_token
 from understudy.operations.tags import as_dict, tag_problem
 
 _KIND = "directory"
@@ -199,10 +199,8 @@ def describe_workspace_directories(ctx: Context, request: dict) -> dict:
     for f in request.get("Filters", []):
         docs = [d for d in docs if d.get(_FILTER_FIELDS[f["Name"]]) in f["Values"]]
     docs = [d for d in docs if after is None or d["DirectoryId"] > after]
-    limit = request.get("Limit", _PAGE_SIZE)
-    if len(docs) > limit:
-        return {"Directories": docs[:limit], "NextToken": encode_token(docs[limit - 1]["DirectoryId"])}
-    return {"Directories": docs}
+    docs, token = cut(docs, request.get("Limit", _PAGE_SIZE), "DirectoryId")
+    return {"Directories": docs, "NextToken": token}
 
 
 def deregister_workspace_directory(ctx: Context, request: dict) -> dict:

@@ -19,7 +19,7 @@ from understudy.domain.errors import (
 )
 from understudy.domain.resources import GONE
 from understudy.operations.context import Context, Handler
-from understudy.operations.paging import decode_token, encode_token
+from understudy.operations.paging import cut, decode_token
 
 _KIND = "ds_directory"
 
@@ -122,10 +122,8 @@ def describe_directories(ctx: Context, request: dict) -> dict:
         docs = ctx.tx.find(_KIND, after=after)
     # [AWS] A Limit of zero means the operation's own maximum (API_DescribeDirectories). [CHOSEN] That
     # maximum is "all of them": the directories quota keeps the list short.
-    limit = request.get("Limit") or len(docs)
-    if len(docs) > limit:
-        return {"DirectoryDescriptions": docs[:limit], "NextToken": encode_token(docs[limit - 1]["DirectoryId"])}
-    return {"DirectoryDescriptions": docs}
+    docs, token = cut(docs, request.get("Limit") or len(docs), "DirectoryId")
+    return {"DirectoryDescriptions": docs, "NextToken": token}
 
 
 def delete_directory(ctx: Context, request: dict) -> dict:

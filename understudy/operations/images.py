@@ -403,10 +403,7 @@ def delete_workspace_image(ctx: Context, request: dict) -> dict:
 
 # Describing and sharing -------------------------------------------------------------------------------
 def _cut(docs: list[dict], limit: int) -> tuple[list[dict], str | None]:
-    docs = sorted(docs, key=lambda d: d["ImageId"])
-    if len(docs) > limit:
-        return docs[:limit], paging.encode_token(docs[limit - 1]["ImageId"])
-    return docs, None
+    return paging.cut(sorted(docs, key=lambda d: d["ImageId"]), limit, "ImageId")
 
 
 def _page(ctx: Context, image_type: str | None, limit: int, token: str | None) -> tuple[list[dict], str | None]:
@@ -478,8 +475,8 @@ def describe_workspace_image_permissions(ctx: Context, request: dict) -> dict:
     doc = _owned(ctx, request["ImageId"])
     after, limit = paging.decode_token(request.get("NextToken")), request.get("MaxResults", _PAGE_SIZE)
     accounts = [a for a in doc.get("_SharedWith", []) if after is None or a > after]
-    token = paging.encode_token(accounts[limit - 1]) if len(accounts) > limit else None
-    return {"ImageId": doc["ImageId"], "ImagePermissions": [{"SharedAccountId": a} for a in accounts[:limit]],
+    accounts, token = paging.cut(accounts, limit)
+    return {"ImageId": doc["ImageId"], "ImagePermissions": [{"SharedAccountId": a} for a in accounts],
             "NextToken": token}
 
 

@@ -90,9 +90,8 @@ def describe_ip_groups(ctx: Context, request: dict) -> dict:
         docs = docs[:limit + 1]
     else:
         docs = ctx.tx.find(_KIND, after=after, limit=limit + 1)
-    if len(docs) > limit:
-        return {"Result": docs[:limit], "NextToken": paging.encode_token(docs[limit - 1]["groupId"])}
-    return {"Result": docs}
+    docs, token = paging.cut(docs, limit, "groupId")
+    return {"Result": docs, "NextToken": token}
 
 
 def delete_ip_group(ctx: Context, request: dict) -> dict:

@@ -20,11 +20,16 @@ def decode_token(token: str | None) -> str | None:
         raise InvalidParameterValuesException("The value for NextToken is not valid.") from None
 
 
+def cut(items: list, limit: int, key: str | None = None) -> tuple[list, str | None]:
+    """The first `limit` items, and the token that resumes after the last of them when more remain (None when
+    none do). The cursor is the item's `key` field, or the item itself when it is an id."""
+    if len(items) <= limit:
+        return items, None
+    last = items[limit - 1]
+    return items[:limit], encode_token(last if key is None else last[key])
+
+
 def page(tx: Transaction, kind: str, *, limit: int, next_token: str | None, id_key: str,
          **filters: str | None) -> tuple[list[dict], str | None]:
     """Up to `limit` resources after the token's cursor, and the token of the next page (or None)."""
-    rows = tx.find(kind, after=decode_token(next_token), limit=limit + 1, **filters)
-    if len(rows) > limit:
-        rows = rows[:limit]
-        return rows, encode_token(rows[-1][id_key])
-    return rows, None
+    return cut(tx.find(kind, after=decode_token(next_token), limit=limit + 1, **filters), limit, id_key)

@@ -24,7 +24,7 @@ from understudy.domain.errors import (
 from understudy.domain.resources import GONE
 from understudy.operations.bundles import find_bundle
 from understudy.operations.context import Context, Handler
-from understudy.operations.paging import decode_token, encode_token
+from understudy.operations.paging import cut, decode_token
 from understudy.operations.tags import as_dict, tag_problem
 
 _KIND = "pool"
@@ -164,11 +164,8 @@ def describe_workspaces_pools(ctx: Context, request: dict) -> dict:
     # [CHOSEN] Unknown ids are simply absent, as for DescribeWorkspaces.
     docs = ctx.tx.get_many(_KIND, list(dict.fromkeys(wanted))) if wanted else ctx.tx.find(_KIND)
     docs = [d for d in docs if _matches(d, request.get("Filters", [])) and (after is None or d["PoolId"] > after)]
-    limit = request.get("Limit", _PAGE_SIZE)
-    if len(docs) > limit:
-        return {"WorkspacesPools": [present(d) for d in docs[:limit]],
-                "NextToken": encode_token(docs[limit - 1]["PoolId"])}
-    return {"WorkspacesPools": [present(d) for d in docs]}
+    docs, token = cut(docs, request.get("Limit", _PAGE_SIZE), "PoolId")
+    return {"WorkspacesPools": [present(d) for d in docs], "NextToken": token}
 
 
 def _act(ctx: Context, pool_id: str, action: str) -> dict:
