@@ -48,9 +48,11 @@ def missing(reason: str) -> NoReturn:
 
 
 def error(call: Callable, **kw) -> dict:
-    """The whole error response a call answers (it must fail)."""
+    """The whole error response a call answers (it must fail, with a message: AWS's errors always say something)."""
     with pytest.raises(ClientError) as e:
         call(**kw)
+    message = e.value.response["Error"].get("Message")
+    assert isinstance(message, str) and message.strip(), f"{e.value.response['Error']} has no message"
     return e.value.response
 
 

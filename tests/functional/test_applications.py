@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.helpers import code, pages
+from tests.helpers import code, error, pages
 
 OFFICE_PRO = "Microsoft Office LTSC Professional Plus 2021"
 OFFICE_STD = "Microsoft Office LTSC Standard 2021"
@@ -181,7 +181,10 @@ def test_an_uninstall_pending_frees_its_family(ws, server, windows_workspace, ap
 def test_deploy_needs_a_workspace_that_is_available_or_stopped(ws, server, windows_workspace, app_id):
     pending = windows_workspace(available=False)
     ws.associate_workspace_application(WorkspaceId=pending, ApplicationId=app_id(OFFICE_PRO))
-    assert code(ws.deploy_workspace_applications, WorkspaceId=pending) == "ResourceInUseException"
+    refused = error(ws.deploy_workspace_applications, WorkspaceId=pending)
+    assert (refused["Error"]["Code"], refused["ResourceId"]) == ("ResourceInUseException", pending)
+    assert refused["Error"]["Message"] == (f"The WorkSpace {pending} is PENDING; applications are deployed to a "
+                                           "WorkSpace that is AVAILABLE or STOPPED.")
     assert code(ws.deploy_workspace_applications, WorkspaceId="ws-abcdefghi") == "ResourceNotFoundException"
     server.advance(3600)
     stopped = windows_workspace(user="bob", WorkspaceProperties={"RunningMode": "AUTO_STOP"})

@@ -2,6 +2,7 @@
 ImportCustomWorkspaceImage), updates, copies between Regions, sharing between two accounts, paging, deletion
 and the quota."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -129,20 +130,40 @@ def test_a_custom_import_moves_through_its_steps_on_the_clock(ws, server):
                                          OsVersion="Windows_11")
     assert r["State"] == "PENDING"
     status = ws.describe_custom_workspace_image_import(ImageId=r["ImageId"])
-    assert (status["State"], status["ProgressPercentage"]) == ("PENDING", 0)
+    assert (status["ImageId"], status["State"], status["ProgressPercentage"]) == (r["ImageId"], "PENDING", 0)
     assert status["ImageSource"] == {"Ec2ImageId": AMI}
     assert status["InfrastructureConfigurationArn"] == INFRA
     assert "ImageBuilderInstanceId" not in status
+    created = status["Created"]
+    assert status["LastUpdatedTime"] == created  # the first step began when the import did
     server.advance(1.5)
     status = ws.describe_custom_workspace_image_import(ImageId=r["ImageId"])
     assert (status["State"], status["ProgressPercentage"]) == ("IN_PROGRESS", 12)
     assert status["ImageBuilderInstanceId"].startswith("i-")
+    assert status["Created"] == created < status["LastUpdatedTime"] <= created + dt.timedelta(seconds=1.5)
     server.advance(6)
     assert ws.describe_custom_workspace_image_import(ImageId=r["ImageId"])["State"] == "CREATING_TEST_INSTANCE"
     server.advance(10)
     status = ws.describe_custom_workspace_image_import(ImageId=r["ImageId"])
     assert (status["State"], status["ProgressPercentage"]) == ("COMPLETED", 100)
+    assert "StateMessage" not in status and "ErrorDetails" not in status
     assert image(ws, r["ImageId"])["State"] == "AVAILABLE"
+
+
+def test_a_custom_import_without_byol_ends_in_error_saying_why(ws, server):
+    r = ws.import_custom_workspace_image(ImageName="custom", ImageDescription="Image Builder", ComputeType="BASE",
+                                         Protocol="DCV", ImageSource={"Ec2ImageId": AMI},
+                                         InfrastructureConfigurationArn=INFRA, Platform="WINDOWS",
+                                         OsVersion="Windows_11")
+    server.advance(3600)
+    status = ws.describe_custom_workspace_image_import(ImageId=r["ImageId"])
+    assert (status["State"], status["ProgressPercentage"]) == ("ERROR", 100)
+    why = "This account is not enabled for BYOL: enable DedicatedTenancySupport with ModifyAccount first."
+    assert status["StateMessage"] == why
+    assert status["ErrorDetails"] == [{"ErrorCode": "WorkspacesBYOLAccountNotFound", "ErrorMessage": why}]
+    shown = image(ws, r["ImageId"])
+    assert (shown["State"], shown["ErrorCode"], shown["ErrorMessage"]) == ("ERROR", "WorkspacesBYOLAccountNotFound",
+                                                                          why)
 
 
 def test_custom_import_refusals(ws, imported):

@@ -205,17 +205,26 @@ def test_switching_replication_on_either_side_switches_the_pair(make_client, pai
 def test_replication_switch_refusals(make_client, make_workspace, pair):
     east = make_client(region=P)
     lonely = make_workspace(P)
-    assert code(east.modify_workspace_properties, WorkspaceId=lonely,
-                DataReplication="PRIMARY_AS_SOURCE") == "InvalidParameterValuesException"
+    refused = error(east.modify_workspace_properties, WorkspaceId=lonely, DataReplication="PRIMARY_AS_SOURCE")["Error"]
+    assert (refused["Code"], refused["Message"]) == ("InvalidParameterValuesException",
+                                                     f"The WorkSpace {lonely} has no standby WorkSpace.")
     p = pair()
     assert code(east.modify_workspace_properties, WorkspaceId=p["primary"], DataReplication="PRIMARY_AS_SOURCE",
                 WorkspaceProperties={"RunningMode": "AUTO_STOP"}) == "InvalidParameterValuesException"
 
 
-def test_replication_with_simple_ad_is_refused_on_modify(make_client, pair):
-    p = pair(directory_kind="SimpleAD")
-    assert code(make_client(region=P).modify_workspace_properties, WorkspaceId=p["primary"],
-                DataReplication="PRIMARY_AS_SOURCE") == "UnsupportedWorkspaceConfigurationException"
+@pytest.mark.parametrize(("primary_kind", "standby_kind"), [("SimpleAD", "SimpleAD"), ("SimpleAD", "MicrosoftAD"),
+                                                           ("MicrosoftAD", "SimpleAD")])
+def test_replication_with_simple_ad_on_either_side_is_refused_on_modify(make_client, make_workspace, make_directory,
+                                                                        primary_kind, standby_kind):
+    primary = make_workspace(P, directory=make_directory(P, primary_kind))
+    r = make_client(region=S).create_standby_workspaces(PrimaryRegion=P, StandbyWorkspaces=[
+        {"PrimaryWorkspaceId": primary, "DirectoryId": make_directory(S, standby_kind)}])
+    assert r["FailedStandbyRequests"] == []
+    refused = error(make_client(region=P).modify_workspace_properties, WorkspaceId=primary,
+                    DataReplication="PRIMARY_AS_SOURCE")["Error"]
+    assert (refused["Code"], refused["Message"]) == ("UnsupportedWorkspaceConfigurationException",
+                                                     "Data replication is not supported with Simple AD directories.")
 
 
 def test_what_a_standby_refuses_and_allows(make_client, pair, server):

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.helpers import code, error
+from tests.helpers import describe_workspace as describe
 
 
 def state(ws, wid: str) -> str | None:
@@ -269,15 +270,58 @@ def test_modify_properties_running_mode_and_volumes(ws, make_workspace, server):
     assert got["WorkspaceProperties"]["UserVolumeSizeGib"] == 100
 
 
-@pytest.mark.parametrize(("props", "error"), [
-    ({"UserVolumeSizeGib": 10}, "InvalidParameterValuesException"),
-    ({"ComputeTypeName": "POWER", "RootVolumeSizeGib": 175}, "InvalidParameterValuesException"),
-    ({"RunningModeAutoStopTimeoutInMinutes": 60}, "InvalidParameterValuesException"),
+@pytest.mark.parametrize(("props", "refused"), [
+    ({"UserVolumeSizeGib": 10}, "UserVolumeSizeGib can only be increased (from 50)."),
+    ({"RootVolumeSizeGib": 50}, "RootVolumeSizeGib can only be increased (from 80)."),
+    ({"ComputeTypeName": "POWER", "RootVolumeSizeGib": 175},
+     "You can't change the compute type and the volume size of a WorkSpace in the same request."),
+    ({"RootVolumeSizeGib": 175, "UserVolumeSizeGib": 100},
+     "You can't increase the root volume and the user volume of a WorkSpace at the same time."),
+    ({"RunningModeAutoStopTimeoutInMinutes": 60},
+     "RunningModeAutoStopTimeoutInMinutes is not applicable for WorkSpace with running mode set to ALWAYS_ON."),
+    ({"RunningMode": "AUTO_STOP", "RunningModeAutoStopTimeoutInMinutes": 90},
+     "RunningModeAutoStopTimeoutInMinutes must be a multiple of 60."),
 ])
-def test_modify_properties_rules(ws, make_workspace, props, error):
+def test_modify_properties_rules_say_what_is_wrong(ws, make_workspace, props, refused):
     wid = make_workspace()
-    assert code(ws.modify_workspace_properties, WorkspaceId=wid, WorkspaceProperties=props) == error
+    answer = error(ws.modify_workspace_properties, WorkspaceId=wid, WorkspaceProperties=props)["Error"]
+    assert (answer["Code"], answer["Message"]) == ("InvalidParameterValuesException", refused)
     assert ws.describe_workspaces(WorkspaceIds=[wid])["Workspaces"][0]["WorkspaceProperties"]["UserVolumeSizeGib"] == 50
+
+
+def test_volumes_wait_six_hours_after_creation_and_say_how_long(ws, make_workspace, server):
+    wid = make_workspace()  # the clock moved an hour past its creation
+    answer = error(ws.modify_workspace_properties, WorkspaceId=wid, WorkspaceProperties={"UserVolumeSizeGib": 100})
+    assert (answer["Error"]["Code"], answer["Error"]["Message"]) == (
+        "InvalidResourceStateException", f"The volumes of the WorkSpace {wid} were created or last changed less than "
+                                         "6 hours ago; they can be changed again in 18001 seconds.")
+    server.advance(5 * 3600)
+    ws.modify_workspace_properties(WorkspaceId=wid, WorkspaceProperties={"UserVolumeSizeGib": 100})
+
+
+def test_modify_properties_shows_what_is_changing_and_changes_only_what_differs(ws, make_workspace, server):
+    wid = make_workspace()
+    ws.modify_workspace_properties(WorkspaceId=wid, WorkspaceProperties={"ComputeTypeName": "POWER"})
+    assert describe(ws, wid)["ModificationStates"] == [{"Resource": "COMPUTE_TYPE", "State": "UPDATE_IN_PROGRESS"}]
+    server.advance(3600)
+    ws.modify_workspace_properties(WorkspaceId=wid, WorkspaceProperties={"Protocols": ["WSP"]})
+    assert describe(ws, wid)["ModificationStates"] == [{"Resource": "PROTOCOL", "State": "UPDATE_IN_PROGRESS"}]
+    server.advance(3600)
+    shown = describe(ws, wid)
+    assert (shown["WorkspaceProperties"]["ComputeTypeName"], shown["WorkspaceProperties"]["Protocols"]) == (
+        "POWER", ["WSP"])
+    ws.modify_workspace_properties(WorkspaceId=wid, WorkspaceProperties={"Protocols": ["WSP"],
+                                                                         "ComputeTypeName": "POWER"})
+    assert (describe(ws, wid)["State"], describe(ws, wid)["ModificationStates"]) == ("AVAILABLE", [])
+
+
+def test_always_on_drops_the_auto_stop_timeout(ws, make_workspace):
+    wid = make_workspace()
+    ws.modify_workspace_properties(WorkspaceId=wid, WorkspaceProperties={
+        "RunningMode": "AUTO_STOP", "RunningModeAutoStopTimeoutInMinutes": 120})
+    assert describe(ws, wid)["WorkspaceProperties"]["RunningModeAutoStopTimeoutInMinutes"] == 120
+    ws.modify_workspace_properties(WorkspaceId=wid, WorkspaceProperties={"RunningMode": "ALWAYS_ON"})
+    assert "RunningModeAutoStopTimeoutInMinutes" not in describe(ws, wid)["WorkspaceProperties"]
 
 
 def test_modify_properties_needs_available_or_stopped(ws, make_workspace):
