@@ -136,7 +136,10 @@ def test_the_ip_groups_quota(own_server, account):
     ws = own_server("--clock", "manual", quotas={"ip_groups": 2}).client(key=account)
     ws.create_ip_group(GroupName="one")
     ws.create_ip_group(GroupName="two")
-    assert code(ws.create_ip_group, GroupName="three") == "ResourceLimitExceededException"
+    refused = error(ws.create_ip_group, GroupName="three")["Error"]
+    assert (refused["Code"], refused["Message"]) == (
+        "ResourceLimitExceededException", "You have reached the maximum number of IP access control groups in this "
+                                          "Region (2).")
 
 
 def test_association_shows_on_the_directory(ws, make_directory):

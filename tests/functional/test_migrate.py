@@ -8,8 +8,10 @@ STANDARD_W10 = "Standard with Windows 10 (Server 2019 based)"
 
 
 def test_migrate_gives_the_user_a_new_workspace(ws, make_workspace, server):
-    source = make_workspace(WorkspaceProperties={"RunningMode": "AUTO_STOP"}, WorkspaceName="alice-desk",
-                            Tags=[{"Key": "team", "Value": "eng"}])
+    auto_stop = {"RunningMode": "AUTO_STOP", "RunningModeAutoStopTimeoutInMinutes": 120}
+    source = make_workspace(WorkspaceProperties=auto_stop,
+                            WorkspaceName="alice-desk", Tags=[{"Key": "team", "Value": "eng"}],
+                            RootVolumeEncryptionEnabled=True, VolumeEncryptionKey="alias/ws")
     before = describe(ws, source)
     target_bundle = public_bundle(ws, "Performance with Windows 10 (Server 2019 based)")
     r = ws.migrate_workspace(SourceWorkspaceId=source, BundleId=target_bundle)
@@ -19,9 +21,14 @@ def test_migrate_gives_the_user_a_new_workspace(ws, make_workspace, server):
     assert (target["UserName"], target["DirectoryId"], target["WorkspaceName"]) == (
         "alice", before["DirectoryId"], "alice-desk")
     props = target["WorkspaceProperties"]
-    assert (props["ComputeTypeName"], props["RunningMode"]) == ("PERFORMANCE", "AUTO_STOP")
+    assert (props["ComputeTypeName"], props["RunningMode"], props["RunningModeAutoStopTimeoutInMinutes"]) == (
+        "PERFORMANCE", "AUTO_STOP", 120)
     assert props["UserVolumeSizeGib"] == before["WorkspaceProperties"]["UserVolumeSizeGib"]
+    assert (target["RootVolumeEncryptionEnabled"], target["VolumeEncryptionKey"]) == (True, "alias/ws")
     assert describe(ws, source)["State"] == "AVAILABLE"  # terminated only when the migration has finished
+    busy = ws.reboot_workspaces(RebootWorkspaceRequests=[{"WorkspaceId": source}])["FailedRequests"][0]
+    assert (busy["ErrorCode"], busy["ErrorMessage"]) == (
+        "OperationInProgress.Migration", f"The WorkSpace {source} is being migrated to {r['TargetWorkspaceId']}.")
     assert ws.describe_tags(ResourceId=r["TargetWorkspaceId"])["TagList"] == [{"Key": "team", "Value": "eng"}]
     server.advance(3600)
     assert describe(ws, r["TargetWorkspaceId"])["State"] == "AVAILABLE"
@@ -53,8 +60,9 @@ def test_what_cannot_be_migrated(ws, make_workspace, server):
     performance = public_bundle(ws, "Performance with Windows 10 (Server 2019 based)")
     assert code(ws.migrate_workspace, SourceWorkspaceId="ws-doesnotexist",
                 BundleId=performance) == "ResourceNotFoundException"
-    assert code(ws.migrate_workspace, SourceWorkspaceId=windows,
-                BundleId="wsb-doesnotexist") == "ResourceNotFoundException"
+    unknown = error(ws.migrate_workspace, SourceWorkspaceId=windows, BundleId="wsb-doesnotexist")
+    assert (unknown["Error"]["Code"], unknown["Error"]["Message"], unknown["ResourceId"]) == (
+        "ResourceNotFoundException", "The bundle wsb-doesnotexist could not be found.", "wsb-doesnotexist")
     assert code(ws.migrate_workspace, SourceWorkspaceId=windows, BundleId=same) == "InvalidParameterValuesException"
     # Migration rules of the admin guide: not between Windows and Linux, not from a public bundle to BYOL.
     for name in ("Standard with Ubuntu 22.04", "Standard with Windows 10 BYOL"):
@@ -75,3 +83,4 @@ def test_a_standby_cannot_be_migrated(make_client, make_workspace, make_director
     target = public_bundle(west, "Performance with Windows 10 (Server 2019 based)")
     response = error(west.migrate_workspace, SourceWorkspaceId=standby, BundleId=target)
     assert (response["Error"]["Code"], response["reason"]) == ("OperationNotSupportedException", "STANDBY_WORKSPACE")
+    assert response["Error"]["Message"] == "A standby WorkSpace cannot be migrated."

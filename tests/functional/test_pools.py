@@ -4,9 +4,8 @@ update, terminate), every refusal, describing with filters and pages, sessions, 
 import re
 
 import pytest
-from botocore.exceptions import ClientError
 
-from tests.helpers import code, pages, public_bundle
+from tests.helpers import code, error, pages, public_bundle
 
 SUBNETS = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
 
@@ -252,16 +251,18 @@ def test_a_running_pool_has_no_sessions(ws, make_pool):
     pool_id = make_pool(state="RUNNING")
     assert ws.describe_workspaces_pool_sessions(PoolId=pool_id)["Sessions"] == []
     assert ws.describe_workspaces_pool_sessions(PoolId=pool_id, UserId="alice", Limit=50)["Sessions"] == []
-    assert code(ws.terminate_workspaces_pool_session,
-                SessionId="0123abcd-0123-4567-89ab-0123456789ab") == "ResourceNotFoundException"
+    session = "0123abcd-0123-4567-89ab-0123456789ab"
+    unknown = error(ws.terminate_workspaces_pool_session, SessionId=session)
+    assert (unknown["Error"]["Code"], unknown["Error"]["Message"], unknown["ResourceId"]) == (
+        "ResourceNotFoundException", f"The pool session {session} could not be found.", session)
 
 
 def test_a_directory_with_a_pool_cannot_be_deregistered(ws, server, make_pool):
     pool_id = make_pool()
     directory = pool(ws, pool_id)["DirectoryId"]
-    with pytest.raises(ClientError) as e:
-        ws.deregister_workspace_directory(DirectoryId=directory)
-    assert e.value.response["Error"]["Code"] == "OperationNotSupportedException"
+    refused = error(ws.deregister_workspace_directory, DirectoryId=directory)["Error"]
+    assert (refused["Code"], refused["Message"]) == (
+        "OperationNotSupportedException", "Terminate the pools of this directory before deregistering it.")
     ws.terminate_workspaces_pool(PoolId=pool_id)
     server.advance(3600)
     ws.deregister_workspace_directory(DirectoryId=directory)
