@@ -2,6 +2,7 @@
 
     python tools/mutation.py                   # every mutant: hours on two cores
     python tools/mutation.py --sample 1500     # a seeded random sample of that many mutants
+    python tools/mutation.py --survivors       # again, every mutant that survived its last run (after new tests)
     python tools/mutation.py --report          # the score of what has run so far, from mutants/
 
 mutmut's settings are in pyproject.toml ([tool.mutmut]). The tests run on the in-process backend
@@ -79,10 +80,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sample", type=int, help="run a random sample of this many mutants")
     parser.add_argument("--seed", type=int, default=17, help="the sample's seed (default 17)")
+    parser.add_argument("--survivors", action="store_true", help="run again every mutant that survived")
     parser.add_argument("--report", action="store_true", help="only report what has run")
     args = parser.parse_args()
     if not args.report:
-        if args.sample:
+        if args.survivors:
+            names = [name for name, status in statuses().items() if status not in KILLED | {"not checked"}]
+            if names:
+                mutmut("run", *names)
+        elif args.sample:
             if not (ROOT / "mutants").exists():
                 mutmut("run", FIRST)
             names = sorted(statuses())

@@ -60,14 +60,57 @@ def test_parsing_a_sign_in():
         signins.parse_sign_in({"registration_code": "SLiad+AB12CD", "user": "a", "client": "windows"})
 
 
-@pytest.mark.parametrize("records", [
-    [], [{"alias_id": "wsca-aaaaaaaaa"}, {"alias_id": "wsca-bbbbbbbbb"}],
-    [{"alias_id": "wsca-aaaaaaaaa", "failover": "SECONDARY"}, {"alias_id": "wsca-bbbbbbbbb", "failover": "SECONDARY"}],
-    [{"alias_id": "x"}], [{}], [1], None,
+@pytest.mark.parametrize(("records", "message"), [
+    ([], "records must be a list of one or two records."),
+    (None, "records must be a list of one or two records."),
+    ([1], "records[0] must be an object of alias_id, failover and health_check."),
+    ([{"alias_id": "wsca-aaaaaaaaa", "ttl": 60}],
+     "records[0] must be an object of alias_id, failover and health_check."),
+    ([{}], "records[0].alias_id must be a connection alias id (wsca-...)."),
+    ([{"alias_id": "wsca-aaaaaaaaa", "failover": "PRIMARY"}, {"alias_id": "x"}],
+     "records[1].alias_id must be a connection alias id (wsca-...)."),
+    ([{"alias_id": "wsca-aaaaaaaaa", "failover": "primary"}],
+     "records[0].failover must be PRIMARY, SECONDARY or absent."),
+    ([{"alias_id": "wsca-aaaaaaaaa", "health_check": "yes"}], "records[0].health_check must be true or false."),
+    ([{"alias_id": "wsca-aaaaaaaaa"}, {"alias_id": "wsca-bbbbbbbbb", "failover": "SECONDARY"}],
+     "A simple record (without failover) must be the name's only record."),
+    ([{"alias_id": "wsca-aaaaaaaaa", "failover": "SECONDARY"}, {"alias_id": "wsca-bbbbbbbbb", "failover": "SECONDARY"}],
+     "A name holds at most one PRIMARY and one SECONDARY record."),
 ])
-def test_bad_records(records):
-    with pytest.raises(SignInInputError):
+def test_bad_records_say_what_is_wrong(records, message):
+    with pytest.raises(SignInInputError) as e:
         signins.parse_records(records)
+    assert (e.value.code, str(e.value)) == ("InvalidRecords", message)
+
+
+def test_records_parsed():
+    assert signins.parse_records([{"alias_id": "wsca-aaaaaaaaa", "failover": "PRIMARY"},
+                                  {"alias_id": "wsca-bbbbbbbbb", "failover": "SECONDARY", "health_check": False}]) == [
+        ("wsca-aaaaaaaaa", "PRIMARY", True), ("wsca-bbbbbbbbb", "SECONDARY", False)]
+    assert signins.parse_records([{"alias_id": "wsca-aaaaaaaaa"}]) == [("wsca-aaaaaaaaa", "SIMPLE", True)]
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"registration_code": "SLiad+AB12CD", "user": "a", "when": 1},
+     "Unknown field(s): when; known: registration_code, user, source_ip, client."),
+    ({"registration_code": " ", "user": "a"},
+     "registration_code must be a directory's registration code or a DNS name."),
+    ({"registration_code": "SLiad+AB12CD", "user": ""},
+     f"user must be a user name of 1 to {signins.MAX_USER} characters."),
+    ({"registration_code": "SLiad+AB12CD", "user": "a", "source_ip": "10.0.0"},
+     "source_ip must be an IPv4 or IPv6 address."),
+    ({"registration_code": "SLiad+AB12CD", "user": "a", "client": "windows"},
+     f"client must be one of {', '.join(signins.CLIENTS)}."),
+])
+def test_bad_sign_ins_say_what_is_wrong(body, message):
+    with pytest.raises(SignInInputError) as e:
+        signins.parse_sign_in(body)
+    assert (e.value.code, str(e.value)) == ("InvalidSignIn", message)
+
+
+def test_a_device_type_not_set_is_allowed():
+    assert signins.device_allowed("Linux", {"DeviceTypeWeb": "DENY"})
+    assert not signins.device_allowed("Linux", {"DeviceTypeLinux": "DENY"})
 
 
 def test_choose_workspace_prefers_the_standby_through_an_alias():
