@@ -86,9 +86,9 @@ def enable_byol(client) -> None:
     client.modify_account(DedicatedTenancySupport="ENABLED", DedicatedTenancyManagementCidrRange="10.0.0.0/16")
 
 
-def import_byol(client, name: str, **extra) -> str:
+def import_byol(client, name: str, process: str = "BYOL_REGULAR", **extra) -> str:
     """The id of a new BYOL image imported from an AMI (IMPORTING until the clock moves on)."""
-    return client.import_workspace_image(Ec2ImageId="ami-0123456789abcdef0", IngestionProcess="BYOL_REGULAR",
+    return client.import_workspace_image(Ec2ImageId="ami-0123456789abcdef0", IngestionProcess=process,
                                          ImageName=name, ImageDescription="Golden image", **extra)["ImageId"]
 
 

@@ -54,6 +54,20 @@ def test_a_custom_bundle_launches_workspaces(ws, image_of, make_directory, serve
     assert (props["OperatingSystemName"], props["Protocols"]) == ("WINDOWS_10", ["PCOIP"])
 
 
+@pytest.mark.parametrize(("process", "protocols"), [("BYOL_REGULAR", ["PCOIP"]), ("BYOL_REGULAR_WSP", ["WSP"])])
+def test_a_workspace_streams_over_what_its_image_was_imported_for(ws, image_of, make_directory, server, process,
+                                                                  protocols):
+    image_id = image_of(process=process)
+    bundle = ws.create_workspace_bundle(BundleName="wsp", BundleDescription="x", ImageId=image_id,
+                                        ComputeType={"Name": "PERFORMANCE"}, UserStorage={"Capacity": "50"})
+    assert bundle["WorkspaceBundle"]["RootStorage"] == {"Capacity": "80"}  # without RootStorage: the image's
+    r = ws.create_workspaces(Workspaces=[{"DirectoryId": make_directory(), "UserName": "bob",
+                                          "BundleId": bundle["WorkspaceBundle"]["BundleId"]}])
+    server.advance(3600)
+    shown = ws.describe_workspaces(WorkspaceIds=[r["PendingRequests"][0]["WorkspaceId"]])["Workspaces"][0]
+    assert shown["WorkspaceProperties"]["Protocols"] == protocols
+
+
 def test_a_bundle_from_a_workspace_image(ws, make_workspace, server):
     image_id = ws.create_workspace_image(Name="from-ws", Description="x", WorkspaceId=make_workspace())["ImageId"]
     assert code(create, client=ws, image_id=image_id) == "ResourceUnavailableException"  # still PENDING

@@ -65,11 +65,7 @@ class ImageDoc(TypedDict, total=False):
     _RootVolumeSizeGib: int  # the smallest volumes a bundle made from it may have
     _UserVolumeSizeGib: int
     _ComponentsAt: float  # when its WorkSpaces components were last updated
-    _SourceWorkspaceId: str  # CreateWorkspaceImage's source
-    _CopiedFrom: PairRef | dict[str, str]  # CopyWorkspaceImage's source: ImageId and Region
     _Import: dict[str, Any]  # ImportCustomWorkspaceImage's request and timing
-    _IngestionProcess: str  # ImportWorkspaceImage's, e.g. BYOL_REGULAR_WSP or BYOL_REGULAR_BYOP
-    _Ec2ImageId: str
     _Error: dict[str, Any]  # ErrorCode, ErrorMessage and ErrorDetails of an image that failed
     _SharedWith: list[str]  # the accounts it is shared with
 

@@ -224,8 +224,7 @@ def create_workspace_image(ctx: Context, request: dict) -> dict:
     props = workspace["WorkspaceProperties"]
     traits = {"_OperatingSystem": props.get("OperatingSystemName", "UNKNOWN"), "_Protocols": props.get("Protocols", []),
               "_Applications": [], "_RootVolumeSizeGib": props["RootVolumeSizeGib"],
-              "_UserVolumeSizeGib": props["UserVolumeSizeGib"], "_ComponentsAt": ctx.now,
-              "_SourceWorkspaceId": workspace_id}
+              "_UserVolumeSizeGib": props["UserVolumeSizeGib"], "_ComponentsAt": ctx.now}
     doc = _store(ctx, _image(ctx, request["Name"], request["Description"], traits), tags, families.IMAGE_CREATE)
     # The source is SUSPENDED while the image is made ("SUSPENDED - The WorkSpace has been suspended for image
     # creation", the model's WorkspaceState; "unavailable" meanwhile, create-custom-bundle), AVAILABLE again when
@@ -252,7 +251,6 @@ def copy_workspace_image(ctx: Context, request: dict) -> dict:
     # [CHOSEN] Without a Description the copy keeps its source's; the copy is owned by the caller.
     description = request.get("Description", source.get("Description"))
     doc = _image(ctx, request["Name"], description, _copied_traits(source), source["RequiredTenancy"])
-    doc["_CopiedFrom"] = {"ImageId": source_id, "Region": source_region}
     _store(ctx, doc, tags, families.IMAGE_COPY)
     return {"ImageId": doc["ImageId"]}
 
@@ -297,8 +295,7 @@ def import_workspace_image(ctx: Context, request: dict) -> dict:
     # with 80 GB root and 10 GB user volumes.
     traits = {"_OperatingSystem": "WINDOWS_10", "_Protocols": _ingestion_protocols(request["IngestionProcess"]),
               "_Applications": [_application_id(a) for a in applications], "_RootVolumeSizeGib": 80,
-              "_UserVolumeSizeGib": 10, "_ComponentsAt": ctx.now, "_Ec2ImageId": request["Ec2ImageId"],
-              "_IngestionProcess": request["IngestionProcess"]}
+              "_UserVolumeSizeGib": 10, "_ComponentsAt": ctx.now}
     doc = _image(ctx, request["ImageName"], request["ImageDescription"], traits, "DEDICATED")
     _store(ctx, doc, tags, families.IMAGE_IMPORT, _byol_error(ctx))
     return {"ImageId": doc["ImageId"]}
