@@ -56,6 +56,12 @@ def error(call: Callable, **kw) -> dict:
     return e.value.response
 
 
+def said(call: Callable, **kw) -> tuple[str, str]:
+    """The AWS error code and message a call answers (it must fail)."""
+    answer = error(call, **kw)["Error"]
+    return answer["Code"], answer["Message"]
+
+
 def code(call: Callable, **kw) -> str:
     """The AWS error code a call answers (it must fail)."""
     return error(call, **kw)["Error"]["Code"]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.helpers import code, error, pages
+from tests.helpers import code, error, pages, said
 
 OFFICE_PRO = "Microsoft Office LTSC Professional Plus 2021"
 OFFICE_STD = "Microsoft Office LTSC Standard 2021"
@@ -139,21 +139,24 @@ def test_association_refusals(ws, windows_workspace, make_workspace, make_direct
     ws.associate_workspace_application(WorkspaceId=wid, ApplicationId=office)
     assert code(ws.associate_workspace_application, WorkspaceId=wid, ApplicationId=office) == \
         "ResourceAlreadyExistsException"
-    assert code(ws.associate_workspace_application, WorkspaceId=wid, ApplicationId=app_id(OFFICE_STD)) == \
-        "IncompatibleApplicationsException"
+    assert said(ws.associate_workspace_application, WorkspaceId=wid, ApplicationId=app_id(OFFICE_STD)) == (
+        "IncompatibleApplicationsException",
+        f"{OFFICE_STD} cannot be installed beside {OFFICE_PRO}; disassociate that one first.")
     ws.associate_workspace_application(WorkspaceId=wid, ApplicationId=app_id(VISIO_PRO))  # another family
     assert code(ws.associate_workspace_application, WorkspaceId=wid,
                 ApplicationId=app_id("Microsoft Office Professional Plus 2019")) == "ApplicationNotSupportedException"
-    assert code(ws.associate_workspace_application, WorkspaceId=wid, ApplicationId="wsa-abcdefghi") == \
-        "ResourceNotFoundException"
+    unknown = error(ws.associate_workspace_application, WorkspaceId=wid, ApplicationId="wsa-abcdefghi")
+    assert (unknown["Error"]["Code"], unknown["Error"]["Message"], unknown["ResourceId"]) == (
+        "ResourceNotFoundException", "The application wsa-abcdefghi could not be found.", "wsa-abcdefghi")
     assert code(ws.associate_workspace_application, WorkspaceId="ws-abcdefghi", ApplicationId=office) == \
         "ResourceNotFoundException"
     linux = make_workspace(user="bob", directory=directory, bundle_name="Standard with Amazon Linux 2")
-    assert code(ws.associate_workspace_application, WorkspaceId=linux, ApplicationId=office) == \
-        "OperatingSystemNotCompatibleException"
+    assert said(ws.associate_workspace_application, WorkspaceId=linux, ApplicationId=office) == (
+        "OperatingSystemNotCompatibleException",
+        f"{OFFICE_PRO} does not support the operating system AMAZON_LINUX_2 of this WorkSpace.")
     value = make_workspace(user="carol", directory=directory, bundle_name="Value with Windows 10 (Server 2019")
-    assert code(ws.associate_workspace_application, WorkspaceId=value, ApplicationId=app_id(VS_PRO)) == \
-        "ComputeNotCompatibleException"
+    assert said(ws.associate_workspace_application, WorkspaceId=value, ApplicationId=app_id(VS_PRO)) == (
+        "ComputeNotCompatibleException", f"{VS_PRO} does not support the compute type VALUE of this WorkSpace.")
     byol = make_workspace(user="dave", directory=directory, bundle_name="Standard with Windows 10 BYOL")
     assert code(ws.associate_workspace_application, WorkspaceId=byol, ApplicationId=office) == \
         "OperatingSystemNotCompatibleException"

@@ -85,6 +85,9 @@ def test_association_with_a_registered_directory(ws, make_directory, created, ac
     assert "Associations" not in alias(ws, alias_id)
     again = ws.associate_connection_alias(AliasId=alias_id, ResourceId=directory_id)["ConnectionIdentifier"]
     assert again == identifier
+    ws.disassociate_connection_alias(AliasId=alias_id)
+    elsewhere = ws.associate_connection_alias(AliasId=alias_id, ResourceId=other_directory)["ConnectionIdentifier"]
+    assert elsewhere != identifier  # the identifier belongs to the pair, not the alias alone
 
 
 def test_association_needs_a_registered_directory_of_this_region(ws, make_directory, created):
@@ -96,6 +99,13 @@ def test_association_needs_a_registered_directory_of_this_region(ws, make_direct
 
 def test_disassociating_an_unassociated_alias_is_refused(ws, created):
     assert code(ws.disassociate_connection_alias, AliasId=created()) == "InvalidResourceStateException"
+
+
+def test_describe_by_alias_ids_shows_only_those(ws, created, account):
+    first, second = created(f"one.{account}.example.com"), created(f"two.{account}.example.com")
+    assert [a["AliasId"] for a in ws.describe_connection_aliases(AliasIds=[second])["ConnectionAliases"]] == [second]
+    both = ws.describe_connection_aliases(AliasIds=[second, first, "wsca-000000000"])["ConnectionAliases"]
+    assert [a["AliasId"] for a in both] == sorted([first, second])
 
 
 def test_describe_by_resource_id(ws, make_directory, created):

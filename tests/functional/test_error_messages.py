@@ -3,14 +3,9 @@ runbook fails, so it names the rule and what to do, and a change to it is a chan
 
 import pytest
 
-from tests.helpers import error
+from tests.helpers import said
 
 OWN_ACCOUNT = "self"  # stands for the caller's own account id in a case's request
-
-
-def said(call, **kw) -> tuple[str, str]:
-    answer = error(call, **kw)["Error"]
-    return answer["Code"], answer["Message"]
 
 
 @pytest.mark.parametrize(("operation", "request_", "refused"), [
