@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.helpers import code, enable_byol, import_byol, other_account, pages
+from tests.helpers import code, enable_byol, import_byol, other_account, pages, said
 
 AMI = "ami-0123456789abcdef0"
 INFRA = "arn:aws:imagebuilder:us-east-1:123456789012:infrastructure-configuration/byol-infra"
@@ -215,15 +215,18 @@ def test_updates_appear_with_age_and_an_updated_image_has_none(make_client, make
     # "Standard with Windows 10" runs Windows Server 2019, which can be updated.
     source = east.create_workspace_image(Name="ws2019", Description="x", WorkspaceId=make_workspace())["ImageId"]
     server.advance(2)
-    assert code(east.create_updated_workspace_image, Name="too-soon", Description="x",
-                SourceImageId=source) == "InvalidResourceStateException"
+    assert said(east.create_updated_workspace_image, Name="too-soon", Description="x", SourceImageId=source) == (
+        "InvalidResourceStateException", f"The image {source} has no updates available.")
     server.advance(MONTH)
     assert image(east, source)["Updates"]["UpdateAvailable"] is True
     # A copy has its source's components, and so its updates.
     copy = west.copy_workspace_image(Name="ws2019-west", SourceImageId=source, SourceRegion="us-east-1")["ImageId"]
-    updated = east.create_updated_workspace_image(Name="ws2019-updated", Description="x",
-                                                  SourceImageId=source)["ImageId"]
+    assert said(west.create_updated_workspace_image, Name="x", Description="x", SourceImageId=copy) == (
+        "InvalidResourceStateException", f"The image {copy} is PENDING.")
+    updated = east.create_updated_workspace_image(Name="ws2019-updated", Description="x", SourceImageId=source,
+                                                  Tags=[{"Key": "team", "Value": "eng"}])["ImageId"]
     assert image(east, updated)["State"] == "PENDING"
+    assert east.describe_tags(ResourceId=updated)["TagList"] == [{"Key": "team", "Value": "eng"}]
     server.advance(2)
     assert image(west, copy)["Updates"]["UpdateAvailable"] is True
     assert image(east, updated)["Updates"] == {"UpdateAvailable": False}

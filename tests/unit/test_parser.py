@@ -95,3 +95,13 @@ def test_other_types_are_checked_too(given, message):
 def test_doubles_maps_and_blobs_are_read_as_python_values():
     assert read({"Ratio": 1, "Labels": {"k": "v"}, "Data": "aGk="}) == {"Ratio": 1.0, "Labels": {"k": "v"},
                                                                          "Data": b"hi"}
+
+
+def test_a_long_unknown_target_is_shown_cut_at_100_characters():
+    target = "Nope." + "x" * 150
+    with pytest.raises(errors.UnknownOperationException) as e:
+        parser.parse(target, b"{}")
+    assert f"this request's X-Amz-Target is {target[:100]}.... Point only" in e.value.message
+    with pytest.raises(errors.UnknownOperationException) as e:
+        parser.parse(None, b"{}")
+    assert "X-Amz-Target is absent." in e.value.message
