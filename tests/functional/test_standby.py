@@ -58,6 +58,11 @@ def test_standby_copies_the_primary_and_uses_a_mirrored_standby_bundle(make_clie
     assert standby["UserName"] == primary["UserName"] and standby["DirectoryId"] == p["directory"]
     bundle = west.describe_workspace_bundles(BundleIds=[standby["BundleId"]])["Bundles"][0]
     assert bundle["BundleType"] == "STANDBY" and standby["BundleId"] != primary["BundleId"]
+    props = primary["WorkspaceProperties"]
+    assert (bundle["RootStorage"], bundle["UserStorage"], bundle["ComputeType"]) == (
+        {"Capacity": str(props["RootVolumeSizeGib"])}, {"Capacity": "100"}, {"Name": props["ComputeTypeName"]})
+    assert bundle["Name"] == f"Standby of {primary['BundleId']}"
+    assert bundle["CreationTime"] == bundle["LastUpdatedTime"]
     assert west.describe_workspace_bundles()["Bundles"] == [bundle]  # owned by the account
 
 

@@ -160,6 +160,12 @@ def test_snapshots_wait_for_the_standby_to_be_provisioned():
     assert standby.replication_view(doc, 5000.0 + 12 * HOUR, "realistic")["RecoverySnapshotTime"] == 5000.0 + 12 * HOUR
 
 
+def test_with_instant_timing_the_snapshot_is_always_the_present():
+    doc = standby_doc("PRIMARY_AS_SOURCE", "NO_REPLICATION", effective_at=100.0, provisioned_at=50.0)
+    assert standby.replication_view(doc, 100.0, "instant")["RecoverySnapshotTime"] == 100.0
+    assert standby.replication_view(doc, 7777.5, "instant")["RecoverySnapshotTime"] == 7777.5
+
+
 def test_switching_replication_off_keeps_the_last_snapshot():
     doc = standby_doc("NO_REPLICATION", "PRIMARY_AS_SOURCE", effective_at=100.0, last_snapshot=42.0)
     assert standby.replication_view(doc, 10 * 24 * HOUR, "realistic") == {
