@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.helpers import code, pages
+from tests.helpers import code, pages, said
 from tests.helpers import other_account as new_account
 
 PENDING = "PENDING_ACCEPTANCE_BY_TARGET_ACCOUNT"
@@ -39,8 +39,9 @@ def test_the_target_accepts(pair):
     assert a.get_account_link(LinkId=link_id)["AccountLink"]["AccountLinkStatus"] == "LINKED"
     assert b.accept_account_link_invitation(LinkId=link_id)["AccountLink"] == accepted  # again: nothing changes
     # No unlinking once accepted.
-    assert code(b.reject_account_link_invitation, LinkId=link_id) == "ConflictException"
-    assert code(a.delete_account_link_invitation, LinkId=link_id) == "ConflictException"
+    linked = ("ConflictException", f"The account link {link_id} is LINKED; linked accounts cannot be unlinked.")
+    assert said(b.reject_account_link_invitation, LinkId=link_id) == linked
+    assert said(a.delete_account_link_invitation, LinkId=link_id) == linked
     assert code(a.create_account_link_invitation, TargetAccountId=target) == "ConflictException"
     assert code(b.create_account_link_invitation, TargetAccountId=source) == "ConflictException"
 

@@ -90,15 +90,19 @@ def accept_account_link_invitation(ctx: Context, request: dict) -> dict:
     return _save(ctx, doc)
 
 
+def _refuse_if_linked(doc: dict) -> None:
+    # [AWS] There is no unlinking once the invitation is accepted (AcceptAccountLinkInvitation doc).
+    if doc["AccountLinkStatus"] == "LINKED":
+        raise ConflictException(f"The account link {doc['AccountLinkId']} is LINKED; linked accounts cannot be "
+                                "unlinked.")
+
+
 def reject_account_link_invitation(ctx: Context, request: dict) -> dict:
     doc = ctx.require(_KIND, request["LinkId"])
     _as_target(ctx, doc, "reject")
     if doc["AccountLinkStatus"] == "REJECTED":
         return {"AccountLink": doc}  # [CHOSEN] rejecting again changes nothing
-    # [AWS] There is no unlinking once the invitation is accepted (AcceptAccountLinkInvitation doc).
-    if doc["AccountLinkStatus"] == "LINKED":
-        raise ConflictException(f"The account link {doc['AccountLinkId']} is LINKED; linked accounts cannot be "
-                                "unlinked.")
+    _refuse_if_linked(doc)
     doc["AccountLinkStatus"] = "REJECTED"
     return _save(ctx, doc)
 
@@ -109,9 +113,7 @@ def delete_account_link_invitation(ctx: Context, request: dict) -> dict:
     if doc["SourceAccountId"] != ctx.scope.account_id:
         raise AccessDeniedException(f"Only the source account {doc['SourceAccountId']} can delete the invitation "
                                     f"{doc['AccountLinkId']}.")
-    if doc["AccountLinkStatus"] == "LINKED":
-        raise ConflictException(f"The account link {doc['AccountLinkId']} is LINKED; linked accounts cannot be "
-                                "unlinked.")
+    _refuse_if_linked(doc)
     _remove(ctx, doc)
     # [CHOSEN] The answer shows the invitation as it was when it was deleted.
     return {"AccountLink": doc}
