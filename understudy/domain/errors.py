@@ -64,6 +64,14 @@ class ResourceNotFoundException(AwsError):
         super().__init__(message, ResourceId=resource_id)
 
 
+# AWS's wording for a directory it cannot find [FIELD: terraform-provider-aws #31482].
+DIRECTORY_NOT_FOUND = "The specified directory could not be found in the specified region."
+
+
+def directory_not_found(directory_id: str) -> ResourceNotFoundException:
+    return ResourceNotFoundException(DIRECTORY_NOT_FOUND, resource_id=directory_id)
+
+
 class ResourceInUseException(AwsError):
     def __init__(self, message: str = "", resource_id: str | None = None):
         super().__init__(message, ResourceId=resource_id)

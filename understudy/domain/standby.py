@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from understudy.domain import families
-from understudy.domain.errors import Refused
+from understudy.domain.errors import DIRECTORY_NOT_FOUND, Refused
 
 # Not supported for standby [AWS, MRR guide]: Linux, GPU bundles, GeneralPurpose 4xlarge and 8xlarge.
 # Rocky Linux is not named by AWS; it is Linux, so it is refused too [CHOSEN, docs/evidence.md "Standby prerequisites"].
@@ -23,8 +23,7 @@ MAX_TAGS = 50
 FAILURES = {
     "primary_not_found": ("ResourceNotFound.WorkSpace",
                           "The primary WorkSpace {id} could not be found in Region {region}."),
-    "directory_not_found": ("ResourceNotFound.Directory",
-                            "The specified directory could not be found in the specified region."),
+    "directory_not_found": ("ResourceNotFound.Directory", DIRECTORY_NOT_FOUND),
     "primary_is_standby": ("InvalidParameterValues.PrimaryWorkspaceId",
                            "The WorkSpace {id} is itself a standby WorkSpace and cannot be a primary."),
     "exists": ("ResourceExists.WorkSpace", "The WorkSpace {id} already has a standby WorkSpace in Region {region}."),

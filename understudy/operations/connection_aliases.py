@@ -23,6 +23,7 @@ from understudy.domain.errors import (
     ResourceAssociatedException,
     ResourceLimitExceededException,
     ResourceNotFoundException,
+    directory_not_found,
 )
 from understudy.domain.resources import GONE, connection_string_claim
 from understudy.operations import paging
@@ -147,8 +148,7 @@ def _identifier(alias_id: str, directory_id: str) -> str:
 def _registered_directory(ctx: Context, directory_id: str) -> None:
     directory = ctx.tx.get("directory", directory_id)
     if directory is None or directory["State"] != "REGISTERED":
-        raise ResourceNotFoundException("The specified directory could not be found in the specified region.",
-                                        resource_id=directory_id)
+        raise directory_not_found(directory_id)
 
 
 def associate_connection_alias(ctx: Context, request: dict) -> dict:

@@ -17,8 +17,8 @@ from understudy.domain.errors import (
     OperationNotSupportedException,
     ResourceAlreadyExistsException,
     ResourceLimitExceededException,
-    ResourceNotFoundException,
     ValidationException,
+    directory_not_found,
 )
 from understudy.domain.resources import GONE, directory_name_claim
 from understudy.operations.context import Context, Handler
@@ -73,9 +73,7 @@ _FILTER_FIELDS = {"USER_IDENTITY_TYPE": "UserIdentityType", "WORKSPACE_TYPE": "W
 def _directory(ctx: Context, directory_id: str) -> dict:
     doc = ctx.tx.get(_KIND, directory_id, for_update=True)
     if doc is None:
-        # [FIELD] AWS's wording (terraform-provider-aws #31482).
-        raise ResourceNotFoundException("The specified directory could not be found in the specified region.",
-                                        resource_id=directory_id)
+        raise directory_not_found(directory_id)
     return doc
 
 
@@ -85,8 +83,7 @@ def registered(ctx: Context, directory_id: str) -> dict:
     deregistering is not found, as for AssociateConnectionAlias [CHOSEN]."""
     doc = ctx.tx.get(_KIND, directory_id, for_update=True)
     if doc is None or doc["State"] != "REGISTERED":
-        raise ResourceNotFoundException("The specified directory could not be found in the specified region.",
-                                        resource_id=directory_id)
+        raise directory_not_found(directory_id)
     return doc
 
 
@@ -94,8 +91,7 @@ def _ad_directory(ctx: Context, request: dict, directory_id: str) -> dict:
     """The registration of a Directory Service directory: it must be Active in the same account and Region."""
     ds = ctx.tx.get("ds_directory", directory_id)
     if ds is None:
-        raise ResourceNotFoundException("The specified directory could not be found in the specified region.",
-                                        resource_id=directory_id)
+        raise directory_not_found(directory_id)
     if ds["Stage"] != "Active":
         raise InvalidResourceStateException(_NOT_ACTIVE)
     if request.get("WorkspaceType") == "POOLS":

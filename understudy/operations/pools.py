@@ -20,6 +20,7 @@ from understudy.domain.errors import (
     ResourceAlreadyExistsException,
     ResourceLimitExceededException,
     ResourceNotFoundException,
+    directory_not_found,
 )
 from understudy.domain.resources import GONE
 from understudy.operations.bundles import find_bundle
@@ -69,8 +70,7 @@ def _refuse(doc: dict, action: str) -> None:
 def _check_directory(ctx: Context, directory_id: str) -> None:
     directory = ctx.tx.get("directory", directory_id)
     if directory is None:
-        raise ResourceNotFoundException("The specified directory could not be found in the specified region.",
-                                        resource_id=directory_id)
+        raise directory_not_found(directory_id)
     # [CHOSEN] CreateWorkspacesPool declares no InvalidResourceStateException: a directory that is not a
     # registered pools directory is an invalid value.
     if directory.get("WorkspaceType") != "POOLS":

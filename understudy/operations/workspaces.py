@@ -10,6 +10,7 @@ from typing import NamedTuple
 from understudy.domain import families
 from understudy.domain import workspaces as rules
 from understudy.domain.errors import (
+    DIRECTORY_NOT_FOUND,
     InvalidParameterValuesException,
     InvalidResourceStateException,
     OperationInProgressException,
@@ -44,8 +45,7 @@ def _create_problem(ctx: Context, item: dict, claimed: set) -> Refused | _Found:
     """What the item needs (its directory and bundle), or why it fails."""
     directory = ctx.tx.get("directory", item["DirectoryId"])
     if directory is None:
-        return Refused("ResourceNotFound.Directory",
-                       "The specified directory could not be found in the specified region.")
+        return Refused("ResourceNotFound.Directory", DIRECTORY_NOT_FOUND)
     if directory.get("State") != "REGISTERED":
         return Refused("InvalidResourceState.Directory", f"The directory {item['DirectoryId']} is not registered yet.")
     bundle = find_bundle(ctx.tx, item["BundleId"])
