@@ -159,6 +159,17 @@ def test_a_pools_directory_is_registered_by_name(ws, server):
     assert (d["WorkspaceType"], d["UserIdentityType"]) == ("POOLS", "CUSTOMER_MANAGED")
 
 
+def test_a_managed_directory_shows_the_settings_it_was_given(ws):
+    config = {"DomainName": "corp.example.com",
+              "ServiceAccountSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:svc-AbCdEf"}
+    directory_id = ws.register_workspace_directory(
+        WorkspaceDirectoryName="ad-pool", WorkspaceDirectoryDescription="Pool users",
+        UserIdentityType="CUSTOMER_MANAGED", WorkspaceType="POOLS", SubnetIds=VPC["SubnetIds"],
+        ActiveDirectoryConfig=config)["DirectoryId"]
+    d = describe(ws, directory_id)
+    assert (d["ActiveDirectoryConfig"], d["WorkspaceDirectoryDescription"]) == (config, "Pool users")
+
+
 def test_an_identity_center_directory_needs_its_instance(ws):
     answer = code(ws.register_workspace_directory, WorkspaceDirectoryName="idc-users",
                   UserIdentityType="AWS_IAM_IDENTITY_CENTER")
@@ -168,6 +179,7 @@ def test_an_identity_center_directory_needs_its_instance(ws):
                                                    UserIdentityType="AWS_IAM_IDENTITY_CENTER")["DirectoryId"]
     d = describe(ws, directory_id)
     assert (d["DirectoryType"], d["IDCConfig"]["InstanceArn"]) == ("AWS_IAM_IDENTITY_CENTER", arn)
+    assert d["WorkspaceType"] == "PERSONAL"  # when not given
 
 
 def test_a_registration_with_neither_id_nor_identity_type_is_refused(ws):
