@@ -1,15 +1,17 @@
 """Mutation testing by hand (never in CI): mutmut over domain/, protocol/ and operations/.
 
     python tools/mutation.py                   # every mutant: hours on two cores
-    python tools/mutation.py --sample 1500     # a seeded random sample of that many mutants
-    python tools/mutation.py --survivors       # again, every mutant that survived its last run (after new tests)
+    python tools/mutation.py --sample 1500     # a seeded random sample of that many mutants, drawn once
+    python tools/mutation.py --survivors       # again, each mutant (of the sample) not killed yet
     python tools/mutation.py --report          # the score of what has run so far, from mutants/
 
 mutmut's settings are in pyproject.toml ([tool.mutmut]). The tests run on the in-process backend
 (UNDERSTUDY_TEST_BACKENDS=inprocess), so the app they reach is the one mutmut rewrote, and mutmut runs
 for each mutant only the tests that reached its function. The score counts killed mutants (a test
 failed or timed out) against all that ran, less those judged equivalent in
-tools/mutation_equivalent.txt (one `mutant name: reason` per line). docs/testing.md records a run.
+tools/mutation_equivalent.txt (one `mutant name: reason` per line). A sample is drawn once and kept in
+mutants/sample.txt, so later runs and the report keep to it; a mutant of a function changed since is
+drawn no more (its name is gone). docs/testing.md records a run.
 """
 
 import argparse
@@ -22,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EQUIVALENT = ROOT / "tools" / "mutation_equivalent.txt"
+SAMPLE = ROOT / "mutants" / "sample.txt"
 KILLED = {"killed", "timeout"}
 # mutmut has no command that only generates mutants; running the smallest module's few makes it generate them all.
 FIRST = "understudy.domain.outages.*"
@@ -56,8 +59,15 @@ def equivalent() -> dict[str, str]:
     return judged
 
 
+def sampled(found: dict[str, str]) -> dict[str, str]:
+    """The mutants of the sample, if one was drawn, else all."""
+    if not SAMPLE.exists():
+        return found
+    return {name: found[name] for name in SAMPLE.read_text().split() if name in found}
+
+
 def report() -> None:
-    found, judged = statuses(), equivalent()
+    found, judged = sampled(statuses()), equivalent()
     ran = {name: status for name, status in found.items() if status != "not checked"}
     counts = Counter(ran.values())
     killed = sum(n for status, n in counts.items() if status in KILLED)
@@ -85,14 +95,15 @@ def main() -> None:
     args = parser.parse_args()
     if not args.report:
         if args.survivors:
-            names = [name for name, status in statuses().items() if status not in KILLED | {"not checked"}]
+            names = [name for name, status in sampled(statuses()).items() if status not in KILLED]
             if names:
                 mutmut("run", *names)
         elif args.sample:
             if not (ROOT / "mutants").exists():
                 mutmut("run", FIRST)
             names = sorted(statuses())
-            mutmut("run", *random.Random(args.seed).sample(names, min(args.sample, len(names))))
+            SAMPLE.write_text("\n".join(random.Random(args.seed).sample(names, min(args.sample, len(names)))))
+            mutmut("run", *SAMPLE.read_text().split())
         else:
             mutmut("run")
     report()

@@ -8,7 +8,7 @@ standby bundles are the stored kind `bundle`, written by the operations that cre
 from understudy.domain.catalogue import public_bundle, public_bundles
 from understudy.domain.errors import InvalidParameterValuesException
 from understudy.operations.context import Context, Handler, Transaction
-from understudy.operations.paging import decode_token, encode_token, page
+from understudy.operations.paging import cut, decode_token, page
 
 _KIND = "bundle"
 # AWS gives DescribeWorkspaceBundles no Limit (the model) and documents no page size.
@@ -29,9 +29,8 @@ def _page_of(bundles: list[dict], token: str | None) -> dict:
     """
     after = decode_token(token)
     rest = sorted((b for b in bundles if after is None or b["BundleId"] > after), key=lambda b: b["BundleId"])
-    if len(rest) > _PAGE_SIZE:
-        return {"Bundles": rest[:_PAGE_SIZE], "NextToken": encode_token(rest[_PAGE_SIZE - 1]["BundleId"])}
-    return {"Bundles": rest}
+    shown, next_token = cut(rest, _PAGE_SIZE, "BundleId")
+    return {"Bundles": shown, "NextToken": next_token}
 
 
 def describe_workspace_bundles(ctx: Context, request: dict) -> dict:
