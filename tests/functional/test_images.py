@@ -204,6 +204,9 @@ def test_copy_between_regions(make_client, server, account):
     assert (doc["Name"], doc["Description"]) == ("golden-west", "Golden image")
     assert image(east, copy) is None and image(west, source) is None
     assert west.describe_tags(ResourceId=copy)["TagList"] == [{"Key": "copy", "Value": "yes"}]
+    described = west.copy_workspace_image(Name="golden-mine", SourceImageId=source, SourceRegion="us-east-1",
+                                          Description="Mine")["ImageId"]
+    assert image(west, described)["Description"] == "Mine"
     assert code(west.copy_workspace_image, Name="x", SourceImageId="wsi-doesnotexist",
                 SourceRegion="us-east-1") == "ResourceNotFoundException"
     assert code(west.copy_workspace_image, Name="x", SourceImageId=source,
