@@ -6,7 +6,7 @@ from botocore.auth import SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from tests.helpers import VPC, code, enable_byol, public_bundle, registered_directory
+from tests.helpers import VPC, code, enable_byol, public_bundle, registered_directory, said
 from tests.helpers import describe_workspace as describe
 from understudy.domain.errors import AccessDeniedException
 from understudy.domain.policy import authorize, parse
@@ -44,6 +44,23 @@ def test_a_batch_that_exactly_reaches_the_workspaces_quota_is_accepted(own_serve
     assert code(_create, client=ws, directory=directory, users=["a", "b", "c", "d"]) == "ResourceLimitExceededException"
     assert len(_create(ws, directory, ["a", "b", "c"])["PendingRequests"]) == 3
     assert code(_create, client=ws, directory=directory, users=["d"]) == "ResourceLimitExceededException"
+
+
+def test_the_standby_quota_counts_standbys_only_and_is_reached_exactly(own_server):
+    srv = own_server("--clock", "manual", "--timing", "instant", quotas={"standby_workspaces": 1})
+    key = "111122223333"
+    east, west = srv.client(region=P, key=key), srv.client(region=S, key=key)
+    primaries = _create(east, registered_directory(srv, srv.client("ds", region=P, key=key), east), ["a", "b"])
+    standby_directory = registered_directory(srv, srv.client("ds", region=S, key=key), west)
+    _create(west, standby_directory, ["local"])  # a WorkSpace of the Region that is no standby
+    first, second = (p["WorkspaceId"] for p in primaries["PendingRequests"])
+    r = west.create_standby_workspaces(PrimaryRegion=P, StandbyWorkspaces=[
+        {"PrimaryWorkspaceId": first, "DirectoryId": standby_directory}])
+    assert r["FailedStandbyRequests"] == []
+    assert said(west.create_standby_workspaces, PrimaryRegion=P, StandbyWorkspaces=[
+        {"PrimaryWorkspaceId": second, "DirectoryId": standby_directory}]) == (
+        "ResourceLimitExceededException",
+        "Your request would exceed the standby WorkSpaces quota of this account and Region (1).")
 
 
 def test_an_autostop_timeout_must_be_a_multiple_of_60(ws, make_workspace):
