@@ -238,6 +238,19 @@ def test_updates_appear_with_age_and_an_updated_image_has_none(make_client, make
                 SourceImageId="wsi-doesnotexist") == "ResourceNotFoundException"
 
 
+def test_a_grantee_pages_through_shared_images_once_each(make_client, imported, account):
+    owner, grantee_id = make_client(), other_account(account)
+    made = sorted(imported(f"shared-{i}") for i in range(3))
+    for image_id in made:
+        owner.update_workspace_image_permission(ImageId=image_id, AllowCopyImage=True, SharedAccountId=grantee_id)
+    grantee = make_client(account_id=grantee_id)
+    seen = [i["ImageId"] for page in pages(grantee.describe_workspace_images, ImageType="SHARED", MaxResults=2)
+            for i in page["Images"]]
+    assert seen == made
+    permissions = owner.describe_workspace_image_permissions(ImageId=made[0], MaxResults=1)
+    assert (permissions["ImagePermissions"], permissions.get("NextToken")) == ([{"SharedAccountId": grantee_id}], None)
+
+
 def test_sharing_with_another_account(make_client, imported, server, account):
     owner = make_client()
     grantee_id = other_account(account)
