@@ -338,3 +338,12 @@ def test_connection_status_and_snapshots(ws, make_workspace, server):
     server.advance(12 * 3600)
     later = ws.describe_workspace_snapshots(WorkspaceId=wid)["RestoreSnapshots"][0]["SnapshotTime"]
     assert (later - first).total_seconds() == 12 * 3600
+
+
+def test_a_start_item_without_an_id_fails_alone(ws, make_workspace, server):
+    wid = make_workspace(WorkspaceProperties={"RunningMode": "AUTO_STOP"})
+    ws.stop_workspaces(StopWorkspaceRequests=[{"WorkspaceId": wid}])
+    server.advance(3600)
+    r = ws.start_workspaces(StartWorkspaceRequests=[{}, {"WorkspaceId": wid}])
+    assert r["FailedRequests"] == [{"ErrorCode": "InvalidParameterValuesException",
+                                    "ErrorMessage": "WorkspaceId is required."}]
