@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.helpers import code, error, pages, public_bundle
+from tests.helpers import code, error, pages, public_bundle, said
 
 SUBNETS = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
 
@@ -140,9 +140,10 @@ def test_a_creating_pool_cannot_start(ws, pools_directory, windows_bundle):
     pool_id = ws.create_workspaces_pool(PoolName="new", Description="d", BundleId=windows_bundle,
                                         DirectoryId=pools_directory(),
                                         Capacity={"DesiredUserSessions": 1})["WorkspacesPool"]["PoolId"]
-    assert code(ws.start_workspaces_pool, PoolId=pool_id) == "InvalidResourceStateException"
-    assert code(ws.update_workspaces_pool, PoolId=pool_id, Description="x") == "InvalidResourceStateException"
-    assert code(ws.terminate_workspaces_pool, PoolId=pool_id) == "InvalidResourceStateException"
+    for call, action in ((ws.start_workspaces_pool, "start"), (ws.update_workspaces_pool, "be updated"),
+                         (ws.terminate_workspaces_pool, "be terminated")):
+        assert said(call, PoolId=pool_id) == (
+            "InvalidResourceStateException", f"The pool {pool_id} is CREATING; it cannot {action} now.")
 
 
 def test_unknown_pool(ws):
