@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.helpers import code, enable_byol, import_byol, other_account, public_bundle
+from tests.helpers import code, enable_byol, import_byol, other_account, public_bundle, registered_directory, said
 
 STORAGE = {"UserStorage": {"Capacity": "50"}, "RootStorage": {"Capacity": "80"}}
 
@@ -103,7 +103,8 @@ def test_value_is_not_offered_on_windows_11(ws, server):
         InfrastructureConfigurationArn="arn:aws:imagebuilder:us-east-1:123456789012:infrastructure-configuration/i",
     )["ImageId"]
     server.advance(20)
-    assert code(create, client=ws, image_id=image_id, compute="VALUE") == "InvalidParameterValuesException"
+    assert said(create, client=ws, image_id=image_id, compute="VALUE") == (
+        "InvalidParameterValuesException", "The VALUE compute type is not supported with Windows 11 images.")
     assert create(ws, image_id, compute="STANDARD")["ComputeType"] == {"Name": "STANDARD"}
 
 
@@ -115,6 +116,25 @@ def test_the_bundles_quota(own_server, account):
     srv.advance(1)
     create(client, image_id, name="one")
     assert code(create, client=client, image_id=image_id, name="two") == "ResourceLimitExceededException"
+
+
+def test_the_bundles_quota_leaves_the_standby_mirrors_out(own_server, account):
+    srv = own_server("--clock", "manual", "--timing", "instant", quotas={"bundles": 1})
+    east, west = srv.client(key=account), srv.client(region="us-west-2", key=account)
+    primary = east.create_workspaces(Workspaces=[{
+        "DirectoryId": registered_directory(srv, srv.client("ds", key=account), east), "UserName": "alice",
+        "BundleId": public_bundle(east, "Standard with Windows 10 (Server 2019 based)")}])["PendingRequests"][0]
+    srv.advance(1)
+    standby_directory = registered_directory(srv, srv.client("ds", region="us-west-2", key=account), west)
+    standby = west.create_standby_workspaces(PrimaryRegion="us-east-1", StandbyWorkspaces=[
+        {"PrimaryWorkspaceId": primary["WorkspaceId"], "DirectoryId": standby_directory}])
+    assert standby["FailedStandbyRequests"] == []
+    enable_byol(west)
+    image_id = import_byol(west, "golden")
+    srv.advance(1)
+    create(west, image_id, name="one")  # the mirrored standby bundle does not count
+    assert said(create, client=west, image_id=image_id, name="two") == (
+        "ResourceLimitExceededException", "You have reached the maximum number of custom bundles in this Region (1).")
 
 
 def test_update_points_the_bundle_at_another_image(ws, image_of):

@@ -3,7 +3,7 @@ the live pair in DescribeWorkspaces, data replication, what a standby refuses, a
 
 import pytest
 
-from tests.helpers import VPC, code, error
+from tests.helpers import VPC, code, error, said
 from tests.helpers import describe_workspace as describe
 
 P, S, S2 = "us-east-1", "us-west-2", "eu-west-1"
@@ -63,6 +63,10 @@ def test_standby_copies_the_primary_and_uses_a_mirrored_standby_bundle(make_clie
         {"Capacity": str(props["RootVolumeSizeGib"])}, {"Capacity": "100"}, {"Name": props["ComputeTypeName"]})
     assert bundle["Name"] == f"Standby of {primary['BundleId']}"
     assert bundle["CreationTime"] == bundle["LastUpdatedTime"]
+    # WorkSpaces manages the mirror: it is no custom bundle of the account's to change or delete.
+    mirror = f"The bundle {bundle['BundleId']} is not a custom bundle of this account."
+    assert said(west.delete_workspace_bundle, BundleId=bundle["BundleId"])[1] == mirror
+    assert said(west.update_workspace_bundle, BundleId=bundle["BundleId"], ImageId="wsi-0123456789")[1] == mirror
     assert west.describe_workspace_bundles()["Bundles"] == [bundle]  # owned by the account
 
 
