@@ -2,7 +2,7 @@
 
     python tools/mutation.py                   # every mutant: hours on two cores
     python tools/mutation.py --sample 1500     # a seeded random sample of that many mutants, drawn once
-    python tools/mutation.py --survivors       # again, each mutant (of the sample) not killed yet
+    python tools/mutation.py --survivors       # each mutant (of the sample) not run yet, then each that survived
     python tools/mutation.py --report          # the score of what has run so far, from mutants/
 
 mutmut's settings are in pyproject.toml ([tool.mutmut]). The tests run on the in-process backend
@@ -95,9 +95,13 @@ def main() -> None:
     args = parser.parse_args()
     if not args.report:
         if args.survivors:
-            names = [name for name, status in sampled(statuses()).items() if status not in KILLED]
-            if names:
-                mutmut("run", *names)
+            # What has not run yet first (a killed mutant is quick), then what survived (each runs all its tests).
+            found = sampled(statuses())
+            for wanted in (lambda status: status == "not checked", lambda status: status not in KILLED):
+                names = [name for name, status in found.items() if wanted(status)]
+                if names:
+                    mutmut("run", *names)
+                found = sampled(statuses())
         elif args.sample:
             if not (ROOT / "mutants").exists():
                 mutmut("run", FIRST)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from understudy.domain import resources, standby, workspaces
+from understudy.domain import catalogue, resources, standby, workspaces
 from understudy.domain.families import KINDS
 
 # Where each action may start, per the API reference of each operation (ADMIN_MAINTENANCE only terminates;
@@ -238,3 +238,20 @@ def test_indexed_columns_come_from_the_kinds_fields():
     group = {"groupId": "wsipg-a", "groupName": "g", "State": "ignored", "DirectoryId": "ignored"}
     assert resources.column_values(KINDS["ip_group"], group) == {"state": None, "directory_id": None,
                                                                  "user_name": None, "bundle_id": None, "label": "g"}
+
+
+# The public bundle catalogue --------------------------------------------------------------------------------
+def test_a_public_bundle_has_the_models_shape_and_its_hidden_traits():
+    catalogue._catalogue.cache_clear()  # built here, so this test runs the builder rather than reading a cache
+    catalogue._by_id.cache_clear()
+    bundles = catalogue.public_bundles("eu-west-1")
+    value = next(b for b in bundles if b["Name"] == "Value with Windows 10 (Server 2019 based)")
+    assert {k: v for k, v in value.items() if k not in ("BundleId", "ImageId")} == {
+        "Name": "Value with Windows 10 (Server 2019 based)", "Owner": "Amazon",
+        "Description": "Value (1 vCPU, 2 GiB memory) with Windows 10 (Server 2019 based)",
+        "RootStorage": {"Capacity": "80"}, "UserStorage": {"Capacity": "10"}, "ComputeType": {"Name": "VALUE"},
+        "CreationTime": 1672531200.0, "LastUpdatedTime": 1719792000.0, "State": "AVAILABLE", "BundleType": "REGULAR",
+        "_OperatingSystem": "WINDOWS_SERVER_2019", "_Protocols": ["PCOIP", "WSP"]}
+    assert re.fullmatch(r"wsb-[0-9a-z]{9}", value["BundleId"]) and re.fullmatch(r"wsi-[0-9a-z]{9}", value["ImageId"])
+    assert catalogue.public_bundle("eu-west-1", value["BundleId"]) == value
+    assert catalogue.public_bundle("eu-west-1", "wsb-000000000") is None
