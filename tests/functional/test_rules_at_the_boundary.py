@@ -47,7 +47,7 @@ def test_a_batch_that_exactly_reaches_the_workspaces_quota_is_accepted(own_serve
 
 
 def test_the_standby_quota_counts_standbys_only_and_is_reached_exactly(own_server):
-    srv = own_server("--clock", "manual", "--timing", "instant", quotas={"standby_workspaces": 1})
+    srv = own_server("--clock", "manual", "--timing", "instant", quotas={"standby_workspaces": 1, "workspaces": 2})
     key = "111122223333"
     east, west = srv.client(region=P, key=key), srv.client(region=S, key=key)
     primaries = _create(east, registered_directory(srv, srv.client("ds", region=P, key=key), east), ["a", "b"])
@@ -61,6 +61,9 @@ def test_the_standby_quota_counts_standbys_only_and_is_reached_exactly(own_serve
         {"PrimaryWorkspaceId": second, "DirectoryId": standby_directory}]) == (
         "ResourceLimitExceededException",
         "Your request would exceed the standby WorkSpaces quota of this account and Region (1).")
+    # Nor does the WorkSpaces quota count the standby: a second WorkSpace of the Region still fits, a third not.
+    assert _create(west, standby_directory, ["local2"])["FailedRequests"] == []
+    assert code(_create, client=west, directory=standby_directory, users=["local3"]) == "ResourceLimitExceededException"
 
 
 def test_an_autostop_timeout_must_be_a_multiple_of_60(ws, make_workspace):

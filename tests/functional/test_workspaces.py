@@ -1,5 +1,7 @@
 """WorkSpaces through boto3: create, describe and its filters, every lifecycle action and its states."""
 
+import re
+
 import pytest
 
 from tests.helpers import code, error
@@ -19,7 +21,8 @@ def test_create_answers_pending_then_the_clock_makes_it_available(ws, make_direc
     server.advance(5)
     found = ws.describe_workspaces(WorkspaceIds=[wid])["Workspaces"][0]
     assert found["State"] == "AVAILABLE"
-    assert found["UserName"] == "alice" and found["ComputerName"].startswith("WSAMZN-")
+    assert found["UserName"] == "alice"
+    assert re.fullmatch(r"WSAMZN-[0-9A-F]{8}", found["ComputerName"])  # a NetBIOS name: 15 characters at most
     props = found["WorkspaceProperties"]
     assert props["RunningMode"] == "AUTO_STOP" and props["RunningModeAutoStopTimeoutInMinutes"] == 60
     assert (props["RootVolumeSizeGib"], props["UserVolumeSizeGib"], props["ComputeTypeName"]) == (80, 50, "STANDARD")
