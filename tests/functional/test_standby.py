@@ -151,6 +151,19 @@ def test_per_item_failures_beside_a_success(make_client, make_workspace, make_di
         "OperationNotSupported.DataReplication", "InvalidParameterValues.Tags"]
     assert [f["StandbyWorkspaceRequest"] for f in r["FailedStandbyRequests"]] == items[1:]
     assert all(f["ErrorMessage"] for f in r["FailedStandbyRequests"])
+    messages = [f["ErrorMessage"] for f in r["FailedStandbyRequests"]]
+    assert messages[0] == f"The primary WorkSpace ws-doesnotexist could not be found in Region {P}."
+    assert messages[3] == f"The WorkSpace {existing['primary']} already has a standby WorkSpace in Region {S}."
+    assert messages[4] == f"The WorkSpace {good} already has a standby WorkSpace in Region {S}."  # the one just made
+
+
+def test_a_stopped_primary_gets_a_standby(make_client, make_workspace, make_directory, server):
+    primary = make_workspace(P, WorkspaceProperties={"RunningMode": "AUTO_STOP"})
+    make_client(region=P).stop_workspaces(StopWorkspaceRequests=[{"WorkspaceId": primary}])
+    server.advance(3600)
+    r = make_client(region=S).create_standby_workspaces(PrimaryRegion=P, StandbyWorkspaces=[
+        {"PrimaryWorkspaceId": primary, "DirectoryId": make_directory(S)}])
+    assert r["FailedStandbyRequests"] == [] and len(r["PendingStandbyRequests"]) == 1
 
 
 def test_encrypted_primary_with_a_key_gets_an_encrypted_standby(make_client, make_workspace, make_directory):
