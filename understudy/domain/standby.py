@@ -27,7 +27,6 @@ FAILURES = {
     "primary_is_standby": ("InvalidParameterValues.PrimaryWorkspaceId",
                            "The WorkSpace {id} is itself a standby WorkSpace and cannot be a primary."),
     "exists": ("ResourceExists.WorkSpace", "The WorkSpace {id} already has a standby WorkSpace in Region {region}."),
-    "duplicate": ("ResourceExists.WorkSpace", "The primary WorkSpace {id} appears more than once in this request."),
     "state": ("InvalidResourceState.WorkSpace",
               "The primary WorkSpace {id} is in state {state}; it must be AVAILABLE or STOPPED."),
     "configuration": ("OperationNotSupported.WorkSpaceConfiguration",

@@ -91,7 +91,7 @@ class _Found(NamedTuple):
     directory: dict
 
 
-def _item_problem(ctx: Context, item: dict, seen: set, primary_region: str) -> Refused | _Found:
+def _item_problem(ctx: Context, item: dict, primary_region: str) -> Refused | _Found:
     """The item's primary (read for update) and standby directory, or why it fails."""
     primary_tx = ctx.tx.in_region(primary_region)
     pid = item["PrimaryWorkspaceId"]
@@ -103,10 +103,9 @@ def _item_problem(ctx: Context, item: dict, seen: set, primary_region: str) -> R
         return rules.failure("directory_not_found")
     if is_standby(primary):
         return rules.failure("primary_is_standby", id=pid)
+    # A primary named twice in one request finds the claim its first item took, so the second fails here too.
     if ctx.tx.held(standby_claim(primary_region, pid)):
         return rules.failure("exists", id=pid, region=ctx.scope.region)
-    if pid in seen:
-        return rules.failure("duplicate", id=pid)
     if primary["State"] not in ("AVAILABLE", "STOPPED"):
         return rules.failure("state", id=pid, state=primary["State"])
     unsupported = rules.unsupported_configuration(primary.get("WorkspaceProperties", {}))
@@ -122,7 +121,6 @@ def _item_problem(ctx: Context, item: dict, seen: set, primary_region: str) -> R
     problem = tag_problem(item.get("Tags", []))
     if problem:
         return rules.failure("tags", problem=problem)
-    seen.add(pid)
     return _Found(primary, directory)
 
 
@@ -168,9 +166,9 @@ def create_standby_workspaces(ctx: Context, request: dict) -> dict:
     _check_request(ctx, request)
     primary_region = request["PrimaryRegion"]
     primary_tx = ctx.tx.in_region(primary_region)
-    pending, failed, seen = [], [], set[str]()
+    pending, failed = [], []
     for item in request["StandbyWorkspaces"]:
-        found = _item_problem(ctx, item, seen, primary_region)
+        found = _item_problem(ctx, item, primary_region)
         if isinstance(found, Refused):
             failed.append({"StandbyWorkspaceRequest": item, "ErrorCode": found.code, "ErrorMessage": found.message})
             continue
