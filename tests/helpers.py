@@ -29,7 +29,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from starlette.testclient import TestClient
 
-from understudy import cli
+from understudy import cli, config
 from understudy.app import create_app
 from understudy.inprocess import RawBody
 
@@ -266,7 +266,7 @@ class InProcessServer(Server):
         options = cli.serve.make_context("serve", ["--db", self.db, *self.args]).params
         for name in ("log_level", "workers", "host", "port"):
             options.pop(name)
-        self.http = TestClient(create_app(cli._settings(**options)), base_url=self.url)
+        self.http = TestClient(create_app(config.from_options(**options)), base_url=self.url)
         self.http.__enter__()
         return self
 
