@@ -11,7 +11,7 @@ import botocore.parsers
 from understudy.config import Settings
 from understudy.domain import errors, ids, policy
 from understudy.lifecycle import outages
-from understudy.operations import OPERATIONS
+from understudy.operations import BY_ID, OPERATIONS
 from understudy.operations.context import Context
 from understudy.protocol import authorization, identity, parser, serializer, signature, spec, validator
 from understudy.store import Conflict, ReadOnly, Store
@@ -55,7 +55,8 @@ def handle(settings: Settings, store: Store, raw_headers: list[tuple[bytes, byte
         handler = OPERATIONS.get((service, op.name))
         if handler is None:
             raise errors.NotImplementedException(f"Understudy does not implement {op.name} yet.")
-        result = _run(settings, store, scope, handler, params, writes=not op.name.startswith(_READS))
+        result = _run(settings, store, scope, handler, params, writes=not op.name.startswith(_READS),
+                      prefetch=_prefetch(service, op.name, params))
         response = Response(200, {"content-type": serializer.CONTENT_TYPE}, serializer.serialize(op, result))
     except errors.AwsError as e:
         response, error_code = Response(e.status, serializer.error_headers(e), serializer.error_body(e)), e.code
@@ -74,7 +75,20 @@ def handle(settings: Settings, store: Store, raw_headers: list[tuple[bytes, byte
 _READS = ("Describe", "List", "Get")
 
 
-def _run(settings: Settings, store: Store, scope, handler, params: dict, *, writes: bool) -> dict:
+def _prefetch(service: str, name: str, params: dict) -> tuple[str, str] | None:
+    """The one resource a by-id read names, for its transaction to read with the context (BY_ID)."""
+    named = BY_ID.get((service, name))
+    if named is None:
+        return None
+    kind, member = named
+    value = params.get(member)
+    if isinstance(value, list):
+        value = value[0] if len(value) == 1 else None
+    return (kind, value) if isinstance(value, str) else None
+
+
+def _run(settings: Settings, store: Store, scope, handler, params: dict, *, writes: bool,
+         prefetch: tuple[str, str] | None = None) -> dict:
     """The handler in one transaction of its scope, after the due transitions; retried on a lost race.
 
     Transitions that fall due are applied and committed in a transaction of their own first, so a handler
@@ -83,7 +97,7 @@ def _run(settings: Settings, store: Store, scope, handler, params: dict, *, writ
     attempt = 1
     while True:
         try:
-            with store.transaction(scope, writes=writes) as tx:
+            with store.transaction(scope, writes=writes, prefetch=prefetch) as tx:
                 outages.check_api(tx)
                 if tx.apply_due():
                     continue  # commits what was applied; the handler runs in the next transaction

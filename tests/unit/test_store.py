@@ -68,6 +68,42 @@ def test_a_resource_is_seen_in_its_own_scope_only(store):
     assert get(store, "ip_group", "wsipg-aaaaaaaaa", Scope("111122223333", "us-west-2")) is None
 
 
+def test_a_prefetched_resource_is_the_one_its_scope_holds(store):
+    insert(store, "workspace", workspace("ws-aaaaaaaaa"))
+    with store.transaction(HERE, writes=False, prefetch=("workspace", "ws-aaaaaaaaa")) as tx:
+        assert tx.get("workspace", "ws-aaaaaaaaa") == workspace("ws-aaaaaaaaa")
+        assert tx.in_region("us-west-2").get("workspace", "ws-aaaaaaaaa") is None  # not another Region's
+    elsewhere = Scope("444455556666", "us-east-1")
+    with store.transaction(elsewhere, writes=False, prefetch=("workspace", "ws-aaaaaaaaa")) as tx:
+        assert tx.get("workspace", "ws-aaaaaaaaa") is None  # nor another account's
+    with store.transaction(HERE, writes=False, prefetch=("workspace", "ws-bbbbbbbbb")) as tx:
+        assert tx.get("workspace", "ws-bbbbbbbbb") is None
+        assert tx.get("workspace", "ws-aaaaaaaaa")["WorkspaceId"] == "ws-aaaaaaaaa"  # not prefetched: read
+
+
+def test_a_prefetched_resource_is_read_again_after_a_write(store):
+    insert(store, "workspace", workspace("ws-aaaaaaaaa"))
+    with store.transaction(HERE, prefetch=("workspace", "ws-aaaaaaaaa")) as tx:
+        doc = tx.get("workspace", "ws-aaaaaaaaa")
+        tx.update("workspace", {**doc, "State": "STOPPED"})
+        assert tx.get("workspace", "ws-aaaaaaaaa")["State"] == "STOPPED"
+
+
+def test_a_read_waits_for_no_writer(store):
+    """A read runs while another transaction holds the write lock, and sees what was committed before it."""
+    insert(store, "workspace", workspace("ws-aaaaaaaaa"))
+    other = Store(store.url)
+    try:
+        with other.transaction(HERE) as writer:
+            writer.update("workspace", {**writer.get("workspace", "ws-aaaaaaaaa", for_update=True), "State": "STOPPED"})
+            with store.transaction(HERE, writes=False, prefetch=("workspace", "ws-aaaaaaaaa")) as tx:
+                assert tx.get("workspace", "ws-aaaaaaaaa")["State"] == "AVAILABLE"
+                assert tx.count("workspace", State="AVAILABLE") == 1  # one of SQLAlchemy's statements, too
+    finally:
+        other.close()
+    assert get(store, "workspace", "ws-aaaaaaaaa")["State"] == "STOPPED"
+
+
 def test_a_read_only_transaction_refuses_to_write(store):
     with pytest.raises(ReadOnly), store.transaction(HERE, writes=False) as tx:
         tx.insert("ip_group", {"groupId": "wsipg-aaaaaaaaa", "groupName": "g"})

@@ -37,3 +37,12 @@ OPERATIONS = {
     for module in modules
     for name, handler in module.OPERATIONS.items()
 }
+
+# Reads that usually name one WorkSpace: the gateway reads its document in the statement that reads the
+# request's context (Store.transaction's `prefetch`), so a by-id read is one statement, one round trip on
+# PostgreSQL. The handler's own `get` of that id takes it; any other read is the handler's, as always.
+BY_ID = {
+    ("workspaces", "DescribeWorkspaces"): ("workspace", "WorkspaceIds"),
+    ("workspaces", "DescribeWorkspacesConnectionStatus"): ("workspace", "WorkspaceIds"),
+    ("workspaces", "DescribeWorkspaceSnapshots"): ("workspace", "WorkspaceId"),
+}

@@ -1,8 +1,9 @@
 """The engine, its transactions, the clock row and the whole-state operations (reset, export, import).
 
-SQLite runs in WAL mode with `BEGIN IMMEDIATE` transactions, so a writer never fails half-way on a
-lock upgrade and a killed process loses nothing that was committed. PostgreSQL is reached with
-psycopg 3 from a `postgresql://` URL.
+SQLite runs in WAL mode; a request that writes runs in a `BEGIN IMMEDIATE` transaction, so a writer
+never fails half-way on a lock upgrade, and a killed process loses nothing that was committed. Reads
+run statement by statement on both backends (Store._begin). PostgreSQL is reached with psycopg 3 from
+a `postgresql://` URL.
 """
 
 import logging
@@ -68,8 +69,10 @@ def _engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         driver = conn.connection.driver_connection
-        if not driver.in_transaction:  # a request's transaction is begun on the driver already (Store._begin)
-            driver.execute("BEGIN IMMEDIATE")
+        if not driver.in_transaction:  # a request's writes are begun on the driver already (Store._begin)
+            # A read runs without a transaction until one of SQLAlchemy's statements needs one: deferred,
+            # so it waits for no writer.
+            driver.execute("BEGIN" if conn.info.get("reading") else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -104,9 +107,10 @@ class Store:
         """A request's transaction. On SQLite it is begun and ended on the driver, and SQLAlchemy joins it only
         if the request runs one of its statements: a by-id read never pays for SQLAlchemy's transaction.
 
-        Without `writes`, PostgreSQL runs each statement on its own (autocommit): under READ COMMITTED
-        every statement reads its own snapshot anyway, and a read spares the round trips of BEGIN and
-        COMMIT, a third of its time. SQLite begins a deferred transaction, which waits for no writer."""
+        Without `writes`, each statement runs on its own (autocommit), on both backends: under READ
+        COMMITTED PostgreSQL reads a snapshot per statement anyway, and a read spares BEGIN and COMMIT,
+        a third of its time. SQLite, likewise, reads each statement's own snapshot and waits for no writer;
+        a statement of SQLAlchemy's in a read begins a deferred transaction, ended with the request."""
         if self._held is None:
             with self.engine.begin() if writes else self._autocommit() as conn:
                 try:
@@ -118,20 +122,25 @@ class Store:
                         raise Conflict(f"the database connection was lost: {e}") from e
                     raise
             return
-        driver = self._held.connection.driver_connection
-        driver.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
+        held, driver = self._held, self._held.connection.driver_connection
+        if writes:
+            driver.execute("BEGIN IMMEDIATE")
+        held.info["reading"] = not writes  # for _on_begin; every other use of the connection writes
         try:
-            yield self._held
+            yield held
         except BaseException:
-            if self._held.in_transaction():
-                self._held.rollback()
-            else:
+            if held.in_transaction():
+                held.rollback()
+            elif driver.in_transaction:
                 driver.rollback()
             raise
-        if self._held.in_transaction():
-            self._held.commit()
         else:
-            driver.commit()
+            if held.in_transaction():
+                held.commit()
+            elif driver.in_transaction:
+                driver.commit()
+        finally:
+            held.info["reading"] = False
 
     @contextmanager
     def _autocommit(self) -> Iterator[Connection]:
@@ -145,17 +154,20 @@ class Store:
                     driver.autocommit = False  # back to the pool as every other connection is
 
     @contextmanager
-    def transaction(self, scope: Scope, *, writes: bool = True) -> Iterator[Tx]:
+    def transaction(self, scope: Scope, *, writes: bool = True,
+                    prefetch: tuple[str, str] | None = None) -> Iterator[Tx]:
         """One transaction bound to a scope; a lost race surfaces as Conflict, after the rollback.
 
         Without `writes` it only reads: a write in it raises ReadOnly before running, and the caller
-        runs the request again with `writes`."""
+        runs the request again with `writes`. `prefetch` (a kind and an id of the scope) is read in the
+        same statement as the request's context, and the Tx's first `get` of it takes that document: a
+        by-id read then costs one statement, one round trip on PostgreSQL."""
         try:
             with self._begin(writes) as conn:
-                clock = _context(conn, scope.region, self.backend)
+                clock, prefetched = _context(conn, scope, self.backend, prefetch)
                 outage = {"region": scope.region, "api": clock["outage_api"]} if clock.get("outage_api") else None
                 tx = Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=self.backend,
-                        outage=outage, next_due=clock.get("next_due"), writes=writes)
+                        outage=outage, next_due=clock.get("next_due"), writes=writes, prefetched=prefetched)
                 yield tx
         except (exc.DBAPIError, sqlite3.Error, psycopg.Error) as e:
             if is_conflict(e):
@@ -257,20 +269,33 @@ _CONTEXT = select(
 _CONTEXT_SQL = ('SELECT mode, timing, "offset", frozen_at, (SELECT api FROM outages WHERE region = ?), '
                 "(SELECT min(due_at) FROM transitions WHERE failed IS NULL) FROM clock WHERE id = 1")
 _CONTEXT_FIELDS = ("mode", "timing", "offset", "frozen_at", "outage_api", "next_due")
+# With one resource's document as its last column (Store.transaction's `prefetch`).
+_CONTEXT_AND_DOC_SQL = _CONTEXT_SQL.replace(" FROM clock", ", (SELECT doc FROM resources WHERE account_id = ? AND "
+                                            "region = ? AND kind = ? AND id = ?) FROM clock")
+_PG = {sql: sql.replace("?", "%s") for sql in (_CONTEXT_SQL, _CONTEXT_AND_DOC_SQL)}
 
 
-_CONTEXT_PG = _CONTEXT_SQL.replace("?", "%s")
-
-
-def _context(conn: Connection, region: str, backend: str) -> dict:
+def _context(conn: Connection, scope: Scope, backend: str, prefetch: tuple[str, str] | None) -> tuple[dict, dict]:
     """The clock, the Region's outage and the next due time, in one statement at the start of a request,
-    sent to the driver directly (prepared on PostgreSQL)."""
+    sent to the driver directly (prepared on PostgreSQL); with `prefetch`, that resource's document too,
+    keyed as Tx.get looks it up."""
     driver = conn.connection.driver_connection
+    sql, params = _CONTEXT_SQL, (scope.region,)
+    if prefetch is not None:
+        key = (scope.account_id, scope.region, *prefetch)
+        sql, params = _CONTEXT_AND_DOC_SQL, params + key
     if backend == "sqlite":
-        row = driver.execute(_CONTEXT_SQL, (region,)).fetchone()
+        row = driver.execute(sql, params).fetchone()
     else:
-        row = driver.execute(_CONTEXT_PG, (region,), prepare=True).fetchone()
-    return dict(zip(_CONTEXT_FIELDS, row, strict=True)) if row is not None else _clock_row(conn)
+        row = driver.execute(_PG[sql], params, prepare=True).fetchone()
+    if row is None:
+        return _clock_row(conn), {}
+    if prefetch is None:
+        return dict(zip(_CONTEXT_FIELDS, row, strict=True)), {}
+    doc = row[-1]
+    if isinstance(doc, str):  # SQLite keeps the document as JSON text; psycopg has decoded it already
+        doc = orjson.loads(doc)
+    return dict(zip(_CONTEXT_FIELDS, row[:-1], strict=True)), {key: doc}
 
 
 def _clock_row(conn) -> dict:

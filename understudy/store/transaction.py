@@ -51,6 +51,8 @@ _GET_SQL = "SELECT doc FROM resources WHERE account_id = ? AND region = ? AND ki
 # The same for psycopg, prepared on the server once per connection; the row is locked when read for update.
 _GET_PG = "SELECT doc FROM resources WHERE account_id = %s AND region = %s AND kind = %s AND id = %s"
 _GET_PG_FOR_UPDATE = _GET_PG + " FOR UPDATE"
+_OUTAGE_SQL = "SELECT region, since, api FROM outages WHERE region = ?"
+_OUTAGE_PG = _OUTAGE_SQL.replace("?", "%s")
 _INSERT = insert(_R)
 _UPDATE = update(_R).where(_RESOURCE_KEY)
 _DELETE = delete(_R).where(_RESOURCE_KEY).returning(_R.c.doc)
@@ -70,7 +72,6 @@ _UNCLAIM = delete(_CL).where(_CL.c.account_id == bindparam("k_account"), _CL.c.r
 _GET_MANY = select(_R.c.doc).where(_R.c.account_id == bindparam("k_account"), _R.c.region == bindparam("k_region"),
                                    _R.c.kind == bindparam("k_kind"),
                                    _R.c.id.in_(bindparam("k_ids", expanding=True))).order_by(_R.c.id)
-_OUTAGE = select(schema.outages).where(schema.outages.c.region == bindparam("region"))
 _DUE = (select(_X).where(_X.c.due_at <= bindparam("now"), _X.c.failed.is_(None)).order_by(_X.c.due_at, _X.c.id)
         .limit(500))
 _DUE_CLAIMED = _DUE.with_for_update(skip_locked=True)
@@ -86,10 +87,13 @@ class ReadOnly(Exception):
 
 class Tx:
     def __init__(self, conn: Connection, scope: Scope, *, now: float, timing: str, backend: str,
-                 outage: dict | None = None, next_due: float | None = -1.0, writes: bool = True):
+                 outage: dict | None = None, next_due: float | None = -1.0, writes: bool = True,
+                 outages: dict[str, dict | None] | None = None, prefetched: dict | None = None):
         """`outage` is the scope's Region's, when already read; `next_due` the earliest due time of any
         transition (None: there is none; the default -1 means unknown, so apply_due looks). Without
-        `writes`, every write raises ReadOnly before it runs."""
+        `writes`, every write raises ReadOnly before it runs. `outages` is the Regions' outages read so
+        far, shared by the Txs of one transaction; `prefetched` maps a (Region, kind, id) read with the
+        request's context (Store.transaction's `prefetch`) to its document or None."""
         self.conn = conn
         self.writes = writes
         # The driver's connection, for the statements run on every request (see _GET_SQL).
@@ -98,8 +102,11 @@ class Tx:
         self.now = now
         self.timing = timing
         self.backend = backend
-        self._outages: dict[str, dict | None] = {scope.region: outage} if next_due != -1.0 else {}
+        self._outages: dict[str, dict | None] = {} if outages is None else outages
+        if next_due != -1.0:
+            self._outages[scope.region] = outage
         self._next_due = next_due
+        self._prefetched = prefetched or {}
         # What apply_due did, logged by the store once the transaction commits: an attempt that is
         # rolled back and retried must not show a transition as applied twice.
         self.applied: list[str] = []
@@ -108,14 +115,17 @@ class Tx:
         """The simulated outage of a Region (this Tx's by default), read once per transaction."""
         region = region or self.scope.region
         if region not in self._outages:
-            row = self.conn.execute(_OUTAGE, {"region": region}).mappings().first()
-            self._outages[region] = dict(row) if row else None
+            if self.backend == "sqlite":
+                row = self._raw.execute(_OUTAGE_SQL, (region,)).fetchone()
+            else:
+                row = self._raw.execute(_OUTAGE_PG, (region,), prepare=True).fetchone()
+            self._outages[region] = dict(zip(("region", "since", "api"), row, strict=True)) if row else None
         return self._outages[region]
 
     def in_region(self, region: str) -> "Tx":
         """The same transaction and account, in another Region: the only Region crossing."""
         return Tx(self.conn, Scope(self.scope.account_id, region), now=self.now, timing=self.timing,
-                  backend=self.backend, writes=self.writes)
+                  backend=self.backend, writes=self.writes, outages=self._outages, prefetched=self._prefetched)
 
     def shared_by(self, owner_account_id: str) -> "Tx":
         """The same transaction and Region in another account: the only door between accounts.
@@ -125,7 +135,7 @@ class Tx:
         account link invitations. Each side reads or writes exactly the shared record through it.
         """
         return Tx(self.conn, Scope(owner_account_id, self.scope.region), now=self.now, timing=self.timing,
-                  backend=self.backend, writes=self.writes)
+                  backend=self.backend, writes=self.writes, outages=self._outages)
 
     def reserve(self, name: str, kind: str) -> str:
         """Reserves `name` to this account in every account and Region, for good, unless another account holds
@@ -158,6 +168,8 @@ class Tx:
         key = (self.scope.account_id, self.scope.region, kind, rid)
         if for_update:
             self._writing()
+        elif key in self._prefetched:
+            return self._prefetched.pop(key)  # read with the context; a second get reads it again
         if self.backend == "sqlite":
             row = self._raw.execute(_GET_SQL, key).fetchone()
             return orjson.loads(row[0]) if row is not None else None
