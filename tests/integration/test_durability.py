@@ -71,11 +71,17 @@ def test_connections_the_database_drops_cost_no_request():
             ws = srv.client(key=ACCOUNT, retries={"total_max_attempts": 1})  # no retry by the client
             for i in range(8):
                 ws.create_ip_group(GroupName=f"before-{i}")
+            assert len(ws.describe_ip_groups()["Result"]) == 8  # reads hold a connection of their own
             name = db.rsplit("/", 1)[1]
             with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
                 dropped = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                                         "WHERE datname = %s", (name,)).fetchone()[0]
             assert dropped >= 1
+            assert ws.describe_workspaces(WorkspaceIds=["ws-aaaaaaaaa"])["Workspaces"] == []  # one plain statement
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:  # the new connection holds no transaction
+                assert admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state = "
+                                     "'idle in transaction'", (name,)).fetchone()[0] == 0
+            assert len(ws.describe_ip_groups()["Result"]) == 8
             for i in range(8):
                 ws.create_ip_group(GroupName=f"after-{i}")
             assert len(ws.describe_ip_groups()["Result"]) == 16

@@ -21,7 +21,7 @@ from sqlalchemy.pool import StaticPool
 
 from understudy.domain.scope import Scope
 from understudy.store import migrations, schema
-from understudy.store.transaction import Tx, is_conflict
+from understudy.store.transaction import Tx, direct, is_conflict
 
 log = logging.getLogger("understudy.lifecycle")
 
@@ -88,6 +88,8 @@ class Store:
         self.backend = self.engine.dialect.name
         # SQLite: the process's one connection, held open, so a request pays no checkout (see _engine).
         self._held = self.engine.connect() if self.backend == "sqlite" else None
+        # PostgreSQL: reads run on one connection held in autocommit (see _read); writes take one from the pool.
+        self._reader: Connection | None = None
 
     def migrate(self, *, mode: str = "real", timing: str = "fast") -> int:
         with self.engine.begin() as conn:
@@ -98,8 +100,9 @@ class Store:
         return version
 
     def close(self) -> None:
-        if self._held is not None:
-            self._held.close()
+        for held in (self._held, self._reader):
+            if held is not None:
+                held.close()
         self.engine.dispose()
 
     @contextmanager
@@ -112,7 +115,7 @@ class Store:
         a third of its time. SQLite, likewise, reads each statement's own snapshot and waits for no writer;
         a statement of SQLAlchemy's in a read begins a deferred transaction, ended with the request."""
         if self._held is None:
-            with self.engine.begin() if writes else self._autocommit() as conn:
+            with self.engine.begin() if writes else self._read() as conn:
                 try:
                     yield conn
                 except (psycopg.OperationalError, exc.OperationalError) as e:
@@ -143,15 +146,23 @@ class Store:
             held.info["reading"] = False
 
     @contextmanager
-    def _autocommit(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            driver = conn.connection.driver_connection
-            driver.autocommit = True
-            try:
-                yield conn
-            finally:
-                if not conn.invalidated and not driver.closed:
-                    driver.autocommit = False  # back to the pool as every other connection is
+    def _read(self) -> Iterator[Connection]:
+        """PostgreSQL's reads, on a connection held in autocommit: no checkout, and no BEGIN or COMMIT sent.
+        Like SQLite's one connection, it serves one request at a time: every request runs on the event loop.
+        One found dead (invalidated by _begin) is replaced by the next read."""
+        if self._reader is None or self._reader.invalidated:
+            if self._reader is not None:
+                self._reader.close()
+            self._reader = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        reader = self._reader
+        try:
+            yield reader
+        except BaseException:
+            if reader.in_transaction() and not reader.invalidated:
+                reader.rollback()
+            raise
+        if reader.in_transaction():
+            reader.commit()  # SQLAlchemy's record of its statements; the server committed each already
 
     @contextmanager
     def transaction(self, scope: Scope, *, writes: bool = True,
@@ -279,15 +290,14 @@ def _context(conn: Connection, scope: Scope, backend: str, prefetch: tuple[str, 
     """The clock, the Region's outage and the next due time, in one statement at the start of a request,
     sent to the driver directly (prepared on PostgreSQL); with `prefetch`, that resource's document too,
     keyed as Tx.get looks it up."""
-    driver = conn.connection.driver_connection
     sql, params = _CONTEXT_SQL, (scope.region,)
     if prefetch is not None:
         key = (scope.account_id, scope.region, *prefetch)
         sql, params = _CONTEXT_AND_DOC_SQL, params + key
     if backend == "sqlite":
-        row = driver.execute(sql, params).fetchone()
+        row = direct(conn).execute(sql, params).fetchone()
     else:
-        row = driver.execute(_PG[sql], params, prepare=True).fetchone()
+        row = direct(conn).execute(_PG[sql], params, prepare=True).fetchone()
     if row is None:
         return _clock_row(conn), {}
     if prefetch is None:
