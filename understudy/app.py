@@ -43,6 +43,11 @@ class AwsApi:
         await send({"type": "http.response.start", "status": r.status, "headers": headers})
         await send({"type": "http.response.body", "body": r.body})
 
+    def answer(self, headers: list[tuple[bytes, bytes]], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """A `POST /` with no query, as a plain call: what the server's protocol answers directly."""
+        r = gateway.handle(self.settings, self.store, headers, "", body)
+        return r.status, r.headers, r.body
+
 
 def _where(request: Request) -> str:
     base = f"{request.url.scheme}://{request.url.netloc}"
@@ -156,4 +161,4 @@ def create_app(settings: Settings, store: Store | None = None, worker_lock: str 
     guarded = ControlPlaneGuard(Dispatch(control, aws), token=settings.admin_token,
                                 required=settings.admin_token_required,
                                 names=ServerNames(settings.host, settings.allowed_hosts))
-    return Limits(guarded)
+    return Limits(guarded, answer=aws.answer)

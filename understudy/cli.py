@@ -83,7 +83,7 @@ def serve(log_level: str, workers: int, **kw) -> None:
     from understudy.app import SETTINGS_ENV, create_app, prepare
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    from understudy.protocol import limits
+    from understudy.protocol import server
 
     settings = _settings(**kw)
     if not config.is_loopback(settings.host) and not settings.admin_token:
@@ -97,7 +97,7 @@ def serve(log_level: str, workers: int, **kw) -> None:
         app = _opening(settings.db, lambda: create_app(settings))
         click.echo(f"Understudy listening on http://{settings.host}:{settings.port} (store: {settings.db})", err=True)
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
-                    **limits.SERVER_OPTIONS)
+                    **server.SERVER_OPTIONS)
         return
     if settings.db in ("sqlite://", "sqlite:///:memory:"):
         raise click.UsageError("--workers needs a database the processes can share: a SQLite file or PostgreSQL.")
@@ -107,7 +107,7 @@ def serve(log_level: str, workers: int, **kw) -> None:
     # Each process builds the same settings from the same options (policies and credentials read anew).
     os.environ[SETTINGS_ENV] = json.dumps({**kw, "log_level": log_level})
     uvicorn.run("understudy.app:from_environment", factory=True, workers=workers, host=settings.host,
-                port=settings.port, log_level="warning", access_log=False, **limits.SERVER_OPTIONS)
+                port=settings.port, log_level="warning", access_log=False, **server.SERVER_OPTIONS)
 
 
 def _check_port_free(host: str, port: int) -> None:

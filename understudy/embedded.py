@@ -16,7 +16,7 @@ import uvicorn
 
 from understudy.app import create_app
 from understudy.config import Settings
-from understudy.protocol import limits
+from understudy.protocol.server import SERVER_OPTIONS
 
 
 def _free_port() -> int:
@@ -60,7 +60,7 @@ def serve_in_thread(settings: Settings | None = None, **overrides) -> RunningSer
     base = settings or Settings(db="sqlite://", clock="manual", timing="instant")
     settings = replace(base, port=overrides.pop("port", None) or _free_port(), **overrides)
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
-                                           log_level="warning", access_log=False, **limits.SERVER_OPTIONS))
+                                           log_level="warning", access_log=False, **SERVER_OPTIONS))
     thread = threading.Thread(target=server.run, name="understudy", daemon=True)
     thread.start()
     url = f"http://{settings.host}:{settings.port}"

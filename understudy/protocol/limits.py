@@ -7,22 +7,17 @@ plane, AWS_BODY_BYTES for every other AWS operation. Headers over MAX_HEADER_BYT
 All bodies being read or handled at once share IN_FLIGHT_BYTES: a request that would take the
 total past it answers a retryable 503 `ServiceUnavailableException` before its body is read, so
 many large uploads at once cannot exhaust memory. A head (request line and headers) over
-MAX_HEAD_BYTES is refused by the protocol while it arrives, before any of our code runs: that bound
-keeps a hostile client's memory small.
-
-uvicorn times out idle keep-alive connections but never a connection that connects and then sends
-nothing or half a request (it arms its timer only after a response). `DeadlineHttpToolsProtocol`
-closes a connection whose request has not fully arrived REQUEST_DEADLINE_SECONDS after it opened or
-after its previous response.
+MAX_HEAD_BYTES is refused by the protocol while it arrives (protocol/server.py), before any of our
+code runs: that bound keeps a hostile client's memory small. The protocol also closes a connection
+whose request has not fully arrived REQUEST_DEADLINE_SECONDS after it opened or after its previous
+response, and one idle for KEEP_ALIVE_SECONDS after a response.
 """
 
-import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from functools import cache
 from typing import Any
 
 from botocore.model import Shape
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from understudy.domain.errors import (
     AwsError,
@@ -85,29 +80,22 @@ def _carries_blob(shape: Shape, seen: set[str]) -> bool:
 class Limits:
     """ASGI middleware: refuses oversized headers and bodies; hands the app a body already read in full."""
 
-    def __init__(self, app: App, max_headers: int = MAX_HEADER_BYTES, in_flight: int = IN_FLIGHT_BYTES):
-        self.app, self.max_headers, self.budget = app, max_headers, in_flight
+    def __init__(self, app: App, max_headers: int = MAX_HEADER_BYTES, in_flight: int = IN_FLIGHT_BYTES,
+                 answer: Callable[[list[tuple[bytes, bytes]], bytes], tuple[int, dict[str, str], bytes]] | None = None):
+        """`answer` is the AWS API as a plain call, which the server's protocol may call directly for a plain
+        `POST /` that `admit` takes (protocol/server.py)."""
+        self.app, self.max_headers, self.budget, self.answer = app, max_headers, in_flight, answer
         self.in_flight = 0  # bytes of the bodies being read or handled now, in this process
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        header_bytes = sum(len(k) + len(v) + 4 for k, v in scope["headers"])
-        if header_bytes > self.max_headers:
-            await reject(send, RequestHeaderFieldsTooLargeException(
-                f"The request's headers are {header_bytes} bytes; Understudy accepts at most {self.max_headers}."))
+        admitted = self.admit(scope["path"], scope["headers"])
+        if isinstance(admitted, AwsError):
+            await reject(send, admitted)
             return
-        headers = dict(scope["headers"])
-        limit = body_limit(headers.get(b"x-amz-target")) if scope["path"] == "/" else MAX_BODY_BYTES
-        length = headers.get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > limit:
-            await reject(send, _too_large(limit))
-            return
-        held = int(length)
-        if not self._reserve(held):
-            await reject(send, self._busy())
-            return
+        limit, held = admitted
         try:
             arrived, more = bytearray(), True
             while more:
@@ -128,7 +116,26 @@ class Limits:
             del arrived  # one copy of the body is held while the app runs, not two
             await self.app(scope, _replay(body, receive), send)
         finally:
-            self.in_flight -= held
+            self.release(held)
+
+    def admit(self, path: str, headers: list[tuple[bytes, bytes]]) -> tuple[int, int] | AwsError:
+        """Checks a request's head: its body's limit and the bytes reserved for it (its declared length, released
+        with `release`), or the error that refuses it before its body is read."""
+        header_bytes = sum(len(k) + len(v) + 4 for k, v in headers)
+        if header_bytes > self.max_headers:
+            return RequestHeaderFieldsTooLargeException(
+                f"The request's headers are {header_bytes} bytes; Understudy accepts at most {self.max_headers}.")
+        named = dict(headers)
+        limit = body_limit(named.get(b"x-amz-target")) if path == "/" else MAX_BODY_BYTES
+        length = named.get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > limit:
+            return _too_large(limit)
+        if not self._reserve(int(length)):
+            return self._busy()
+        return limit, int(length)
+
+    def release(self, held: int) -> None:
+        self.in_flight -= held
 
     def _reserve(self, n: int) -> bool:
         if self.in_flight + n > self.budget:
@@ -163,70 +170,3 @@ async def reject(send: Send, err: AwsError) -> None:
     headers = [(k.lower().encode(), v.encode()) for k, v in serializer.error_headers(err).items()]
     await send({"type": "http.response.start", "status": err.status, "headers": [*headers, (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": serializer.error_body(err)})
-
-
-class DeadlineHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol (llhttp, the fastest it has), plus two bounds it lacks: a deadline for
-    each request to arrive whole (head and body), and MAX_HEAD_BYTES for a request's head, past which the
-    connection gets a 431 in AWS's format and is closed, before the head is kept any longer."""
-
-    _deadline: asyncio.TimerHandle | None = None
-    _head: int | None = 0  # bytes of the current request's head so far; None once the head is whole
-    _requests = 0  # requests that have arrived whole on this connection
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._arm()
-
-    def data_received(self, data: bytes) -> None:
-        requests, started = self._requests, self._head is not None
-        super().data_received(data)
-        if started and self._head is not None and self._requests == requests and not self.transport.is_closing():
-            self._head += len(data)  # the head was not whole before this chunk nor after it: all of it is head
-            if self._head > MAX_HEAD_BYTES:
-                self._refuse_head()
-
-    def on_headers_complete(self) -> None:
-        self._head = None
-        super().on_headers_complete()
-
-    def on_message_complete(self) -> None:
-        self._head = 0  # what comes next on the connection is the next request's head
-        self._requests += 1
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
-        super().on_message_complete()
-
-    def on_response_complete(self) -> None:
-        self._arm()  # first: a pipelined request that uvicorn handles inside the call below may cancel it
-        super().on_response_complete()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        super().connection_lost(exc)
-
-    def _arm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        self._deadline = self.loop.call_later(REQUEST_DEADLINE_SECONDS, self._expire)
-
-    def _expire(self) -> None:
-        self._deadline = None
-        if not self.transport.is_closing():
-            self.transport.close()
-
-    def _refuse_head(self) -> None:
-        err = RequestHeaderFieldsTooLargeException(f"The request's head is over {MAX_HEAD_BYTES} bytes.")
-        body = serializer.error_body(err)
-        head = "".join(f"{k}: {v}\r\n" for k, v in serializer.error_headers(err).items())
-        self.transport.write(f"HTTP/1.1 431 Request Header Fields Too Large\r\n{head}content-length: {len(body)}\r\n"
-                             "connection: close\r\n\r\n".encode() + body)
-        self.transport.close()
-
-
-# No proxy headers: Understudy answers its clients directly, and X-Forwarded-* must not rename them.
-SERVER_OPTIONS = {"http": DeadlineHttpToolsProtocol, "loop": "uvloop", "timeout_keep_alive": KEEP_ALIVE_SECONDS,
-                  "proxy_headers": False}
-"""How `understudy serve` and `serve_in_thread` run uvicorn: llhttp and uvloop, the stack's fastest."""

@@ -32,7 +32,8 @@ _TYPE_NAMES = {str: "STRING_VALUE", bool: "BOOLEAN_VALUE", int: "NUMBER_VALUE", 
 def parse(target: str | None, body: bytes) -> tuple[str, OperationModel, dict[str, Any]]:
     """Returns (botocore service name, operation model, params)."""
     service, op = resolve_target(target)
-    if body.count(b"[") + body.count(b"{") > MAX_CONTAINERS:
+    containers = body.count(b"[") + body.count(b"{")
+    if containers > MAX_CONTAINERS:
         raise SerializationException(f"The body holds more than {MAX_CONTAINERS} JSON arrays and objects.")
     try:
         raw = orjson.loads(body) if body.strip() else {}
@@ -40,7 +41,8 @@ def parse(target: str | None, body: bytes) -> tuple[str, OperationModel, dict[st
         raise SerializationException(f"Body is not valid JSON: {e}") from None
     if not isinstance(raw, dict):
         raise SerializationException("Start of structure or map expected: the body must be a JSON object.")
-    if _deeper_than(raw, MAX_DEPTH):
+    # Each level of nesting is a container: a body of fewer than MAX_DEPTH cannot be deeper, and needs no walk.
+    if containers > MAX_DEPTH and _deeper_than(raw, MAX_DEPTH):
         raise SerializationException(f"JSON nesting is deeper than {MAX_DEPTH} levels.")
     return service, op, _structure(op.input_shape, raw) if op.input_shape is not None else {}
 

@@ -79,14 +79,12 @@ def _fail(errors: list[str], value: object, path: str, constraint: str) -> None:
 
 
 def _structure(shape: Shape, value: dict[str, Any], path: str, errors: list[str]) -> None:
-    required = set(shape.required_members)
-    for name, member in shape.members.items():
-        mpath = f"{path}.{_camel(name)}" if path else _camel(name)
-        if name not in value:
-            if name in required:
-                _fail(errors, None, mpath, "Member must not be null")
-            continue
-        _value(member, value[name], mpath, errors)
+    required = shape.required_members
+    for name, member in shape.members.items():  # failures in the model's order; a path is built only when used
+        if name in value:
+            _value(member, value[name], f"{path}.{_camel(name)}" if path else _camel(name), errors)
+        elif name in required:
+            _fail(errors, None, f"{path}.{_camel(name)}" if path else _camel(name), "Member must not be null")
 
 
 def _value(shape: Shape, value: Any, path: str, errors: list[str]) -> None:

@@ -1,0 +1,143 @@
+"""The HTTP protocol `understudy serve` runs on: uvicorn's httptools protocol (llhttp on uvloop), with
+the bounds it lacks and a direct path for the AWS API.
+
+- **Deadlines.** uvicorn times out idle keep-alive connections but never one that connects and then
+  sends nothing or half a request (it arms its timer only after a response). A connection whose request
+  has not fully arrived REQUEST_DEADLINE_SECONDS after it opened or after its previous response is closed.
+- **Head size.** A request's head over MAX_HEAD_BYTES gets a 431 in AWS's format while it arrives, and
+  the connection is closed, before the head is kept any longer.
+- **The direct path.** A plain `POST /` (a declared length that `Limits.admit` takes, no `Origin`, no
+  `Expect`, nothing pipelined behind a control-plane request) is answered on the protocol itself: its
+  body is gathered as it arrives and the app's `answer` (the gateway) runs when it is whole, and the
+  response is written in one piece. It skips the ASGI task, the middleware and uvicorn's response
+  writer, which cost about as much as the gateway's whole work on a by-id read (bench/README.md).
+  Every other request, including those the limits refuse, takes the ASGI path, which answers them.
+"""
+
+import asyncio
+from collections.abc import Callable
+
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+from understudy.domain.errors import RequestHeaderFieldsTooLargeException
+from understudy.protocol import serializer
+from understudy.protocol.limits import KEEP_ALIVE_SECONDS, MAX_HEAD_BYTES, REQUEST_DEADLINE_SECONDS, Limits
+
+# What the direct path calls: the request's headers (lower-case names) and its whole body, to the status,
+# headers and body of the answer. It never raises: every failure is an answer.
+Answer = Callable[[list[tuple[bytes, bytes]], bytes], tuple[int, dict[str, str], bytes]]
+
+
+class EdgeProtocol(HttpToolsProtocol):
+    _deadline: asyncio.TimerHandle | None = None
+    _head: int | None = 0  # bytes of the current request's head so far; None once the head is whole
+    _requests = 0  # requests that have arrived whole on this connection
+    _direct: bytearray | None = None  # the body of a request on the direct path, while it arrives
+    _held = 0  # the bytes Limits reserved for it
+    _keep_alive = True
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        requests, started = self._requests, self._head is not None
+        super().data_received(data)
+        if started and self._head is not None and self._requests == requests and not self.transport.is_closing():
+            self._head += len(data)  # the head was not whole before this chunk nor after it: all of it is head
+            if self._head > MAX_HEAD_BYTES:
+                self._refuse_head()
+
+    def on_headers_complete(self) -> None:
+        self._head = None
+        if not self._take_directly():
+            super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if self._direct is None:
+            super().on_body(body)
+        else:
+            self._direct += body  # at most the declared length, which Limits admitted: llhttp frames by it
+
+    def on_message_complete(self) -> None:
+        self._head = 0  # what comes next on the connection is the next request's head
+        self._requests += 1
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        if self._direct is None:
+            super().on_message_complete()
+        else:
+            self._answer_directly()
+
+    def on_response_complete(self) -> None:
+        self._arm()  # first: a pipelined request that uvicorn handles inside the call below may cancel it
+        super().on_response_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        if self._direct is not None:  # gone before its body was whole: its reservation comes back
+            self._direct = None
+            self.app.release(self._held)
+        super().connection_lost(exc)
+
+    def _take_directly(self) -> bool:
+        """Whether this request takes the direct path; if so, its body's bytes are reserved."""
+        app = self.app
+        if (not isinstance(app, Limits) or app.answer is None or self.url != b"/" or self.expect_100_continue
+                or self.parser.get_method() != b"POST" or self.parser.should_upgrade()
+                or self.limit_concurrency is not None or (self.cycle is not None and not self.cycle.response_complete)
+                or any(name == b"origin" or name == b"transfer-encoding" for name, _ in self.headers)):
+            return False
+        admitted = app.admit("/", self.headers)
+        if not isinstance(admitted, tuple):
+            return False  # refused: the ASGI path answers why
+        self._held = admitted[1]
+        self._keep_alive = self.parser.should_keep_alive() and self.parser.get_http_version() == "1.1"
+        self._direct = bytearray()
+        return True
+
+    def _answer_directly(self) -> None:
+        body, self._direct = bytes(self._direct or b""), None
+        try:
+            status, headers, answer = self.app.answer(self.headers, body)
+        finally:
+            self.app.release(self._held)
+        head = [STATUS_LINE[status]]
+        for name, value in self.server_state.default_headers:
+            head += [name, b": ", value, b"\r\n"]
+        for key, text in headers.items():
+            head += [key.lower().encode(), b": ", text.encode(), b"\r\n"]
+        head.append(b"content-length: %d\r\n" % len(answer))
+        if not self._keep_alive:
+            head.append(b"connection: close\r\n")
+        head += [b"\r\n", answer]
+        self.transport.write(b"".join(head))
+        if not self._keep_alive:
+            self.transport.close()
+        self.on_response_complete()
+
+    def _arm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = self.loop.call_later(REQUEST_DEADLINE_SECONDS, self._expire)
+
+    def _expire(self) -> None:
+        self._deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def _refuse_head(self) -> None:
+        err = RequestHeaderFieldsTooLargeException(f"The request's head is over {MAX_HEAD_BYTES} bytes.")
+        body = serializer.error_body(err)
+        head = "".join(f"{k}: {v}\r\n" for k, v in serializer.error_headers(err).items())
+        self.transport.write(f"HTTP/1.1 431 Request Header Fields Too Large\r\n{head}content-length: {len(body)}\r\n"
+                             "connection: close\r\n\r\n".encode() + body)
+        self.transport.close()
+
+
+# No proxy headers: Understudy answers its clients directly, and X-Forwarded-* must not rename them.
+SERVER_OPTIONS = {"http": EdgeProtocol, "loop": "uvloop", "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+                  "proxy_headers": False}
+"""How `understudy serve` and `serve_in_thread` run uvicorn: llhttp and uvloop, the stack's fastest."""
