@@ -61,12 +61,20 @@ class Process:
         return f"http://127.0.0.1:{self.port}"
 
     def peak_rss_mb(self) -> float:
-        status = Path(f"/proc/{self.proc.pid}/status").read_text()
-        return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+        """The peak resident memory of the server: of its one process, or the sum over all of them (the
+        supervisor and the workers of `--workers N`)."""
+        return sum(int(re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text()).group(1))
+                   for pid in _tree(self.proc.pid)) / 1024
 
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=60)
+
+
+def _tree(pid: int) -> list[int]:
+    children = [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+                for c in (task / "children").read_text().split()]
+    return [pid, *(p for child in children for p in _tree(child))]
 
 
 def client(url: str, region: str = "us-east-1", service: str = "workspaces"):
@@ -237,9 +245,10 @@ def copy_store(source: str, target: str) -> None:
                 write.execute(table.insert(), [dict(r) for r in rows])
 
 
-def understudy_run(backend: str, size: int, workdir: Path, keep: Path | None) -> dict:
+def understudy_run(backend: str, size: int, workdir: Path, keep: Path | None, workers: int = 1) -> dict:
     """With `keep`, the SQLite seed of this size is made once in that folder and reused; PostgreSQL is
-    then loaded from it by `copy_store` rather than seeded through the handlers (an hour at a million)."""
+    then loaded from it by `copy_store` rather than seeded through the handlers (an hour at a million).
+    With `workers` over 1, the server runs `--workers N` and only the by-id figures are measured."""
     started = time.monotonic()
     if keep is not None:
         seeded_file, info = keep / f"{size}.db", keep / f"{size}.json"
@@ -257,15 +266,18 @@ def understudy_run(backend: str, size: int, workdir: Path, keep: Path | None) ->
     seed_s = time.monotonic() - started
     port = free_port()
     # As users run it: `understudy serve`'s defaults, logging included.
-    srv = Process([sys.executable, "-m", "understudy", "serve", "--port", str(port), "--db", db], port,
-                  "/_understudy/health")
+    srv = Process([sys.executable, "-m", "understudy", "serve", "--port", str(port), "--db", db,
+                   *(["--workers", str(workers)] if workers > 1 else [])], port, "/_understudy/health")
     try:
         ids = collect_ids(srv.url)
         ids_file = workdir / "ids.txt"
         ids_file.write_text("\n".join(ids))
         result = {"load_s": round(seed_s, 1), "startup_s": round(srv.startup_s, 2),
-                  "wrk_by_id": wrk(srv.url, ids_file), "sequential_by_id": sequential_by_id(srv.url, ids),
-                  "pages": page_costs(srv.url, seeded["directories"]["us-east-1"])}
+                  "wrk_by_id": wrk(srv.url, ids_file), "sequential_by_id": sequential_by_id(srv.url, ids)}
+        if workers > 1:
+            result["peak_rss_mb"] = round(srv.peak_rss_mb(), 1)
+            return result
+        result["pages"] = page_costs(srv.url, seeded["directories"]["us-east-1"])
         if size <= 10_000 and keep is None:
             result["full_listing"] = full_listing(srv.url, REGIONS)
             result["create_calls_per_s"] = create_rates(srv.url, seeded)
@@ -308,10 +320,11 @@ def moto_run(moto_server: str, size: int, workdir: Path) -> dict:
         srv.stop()
 
 
-def bare_run(workdir: Path) -> dict:
+def bare_run(workdir: Path, workers: int = 1) -> dict:
     port = free_port()
     srv = Process([sys.executable, "-m", "uvicorn", "bench.bare_asgi:app", "--port", str(port), "--http", "httptools",
-                   "--loop", "uvloop", "--log-level", "warning", "--no-access-log"], port, "/")
+                   "--loop", "uvloop", "--log-level", "warning", "--no-access-log", "--workers", str(workers)],
+                  port, "/")
     try:
         ids_file = workdir / "bare-ids.txt"
         ids_file.write_text("ws-abcdefghi")
@@ -321,27 +334,60 @@ def bare_run(workdir: Path) -> dict:
         srv.stop()
 
 
+def summary(results: dict, size: int) -> list[str]:
+    """The issue's figures from one run, as ratios: each row names what it compares."""
+    lines = []
+    bare = results["bare_asgi"]
+    for workers in sorted({int(k.rsplit("workers", 1)[1]) for k in results if "_workers" in k} | {1}):
+        tail = "" if workers == 1 else f"_workers{workers}"
+        ceiling = results.get("bare_asgi" + tail, bare)
+        sqlite, pg = results.get(f"understudy_sqlite_{size}{tail}"), results.get(f"understudy_postgresql_{size}{tail}")
+        label = "defaults" if workers == 1 else f"--workers {workers} (ceiling also {workers} processes)"
+        for name, run in (("SQLite", sqlite), ("PostgreSQL", pg)):
+            if run:
+                lines.append(f"{size:,} stored, {label}, {name}: by id under wrk "
+                             f"{run['wrk_by_id']['rps'] / ceiling['wrk_by_id']['rps']:.1%} of the ceiling; "
+                             f"sequential boto3 {run['sequential_by_id']['rps'] / bare['sequential_by_id']['rps']:.1%}"
+                             " of the same client against the ceiling")
+        if sqlite and "moto_10000" in results and workers == 1:
+            times = sqlite["wrk_by_id"]["rps"] / results["moto_10000"]["wrk_by_id"]["rps"]
+            lines.append(f"{size:,} stored, {label}: {times:.1f}x moto's server by id under wrk")
+        if sqlite and pg:
+            share = pg["wrk_by_id"]["rps"] / sqlite["wrk_by_id"]["rps"]
+            lines.append(f"{size:,} stored, {label}: PostgreSQL at {share:.1%} of SQLite by id under wrk")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000")
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--workers", default="1,2",
+                        help="server processes to compare, Understudy and the ceiling alike (1 is the default)")
     parser.add_argument("--moto", help="path to moto_server, for the side-by-side comparison at 10,000")
     parser.add_argument("--out", default=str(HERE / "results.json"))
     parser.add_argument("--keep", help="folder for seeded SQLite files reused across runs (and copied to PostgreSQL)")
     args = parser.parse_args()
+    workers = [int(w) for w in args.workers.split(",")]
     results: dict = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        results["bare_asgi"] = bare_run(workdir)
-        print(json.dumps({"bare_asgi": results["bare_asgi"]}), flush=True)
+        for n in workers:
+            key = "bare_asgi" + ("" if n == 1 else f"_workers{n}")
+            results[key] = bare_run(workdir, n)
+            print(json.dumps({key: results[key]}), flush=True)
         if args.moto:
             results["moto_10000"] = moto_run(args.moto, 10_000, workdir)
             print(json.dumps({"moto_10000": results["moto_10000"]}), flush=True)
-        for size in (int(s) for s in args.sizes.split(",")):
-            for backend in args.backends.split(","):
-                key = f"understudy_{backend}_{size}"
-                results[key] = understudy_run(backend, size, workdir, Path(args.keep) if args.keep else None)
-                print(json.dumps({key: results[key]}), flush=True)
+        sizes = [int(s) for s in args.sizes.split(",")]
+        for size in sizes:
+            for n in workers:
+                for backend in args.backends.split(","):
+                    key = f"understudy_{backend}_{size}" + ("" if n == 1 else f"_workers{n}")
+                    results[key] = understudy_run(backend, size, workdir, Path(args.keep) if args.keep else None, n)
+                    print(json.dumps({key: results[key]}), flush=True)
+    results["summary"] = [line for size in sizes for line in summary(results, size)]
+    print("\n".join(results["summary"]))
     Path(args.out).write_text(json.dumps(results, indent=2))
 
 
