@@ -2,11 +2,14 @@
 
 import asyncio
 import contextlib
+import ctypes
 import fcntl
 import hashlib
 import json
 import logging
 import os
+import signal
+import sys
 import tempfile
 
 from starlette.applications import Starlette
@@ -102,10 +105,25 @@ def prepare(settings: Settings, store: Store | None = None) -> Store:
 def from_environment() -> Limits:
     """The app of one of `serve --workers N`'s processes, from the options the command left in SETTINGS_ENV."""
     options = json.loads(os.environ[SETTINGS_ENV])
+    _end_with(options.pop("supervisor"))
     logging.basicConfig(level=options.pop("log_level").upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = from_options(**options)
     return create_app(settings, Store(settings.db), worker_lock=_worker_lock_path(settings.db))
+
+
+def _end_with(supervisor: int) -> None:
+    """A process of `serve --workers N` ends when its supervisor does, however that ends: killed with SIGKILL,
+    the supervisor cannot stop its workers, which would go on serving the port and the database unseen.
+    Linux's parent-death signal does it; elsewhere a killed supervisor still leaves its workers."""
+    if not sys.platform.startswith("linux"):
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != supervisor:  # it ended before the signal was asked for
+        raise SystemExit(f"understudy serve's supervisor (process {supervisor}) has ended")
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _worker_lock_path(db: str) -> str:

@@ -105,7 +105,7 @@ def serve(log_level: str, workers: int, **kw) -> None:
     click.echo(f"Understudy listening on http://{settings.host}:{settings.port} (store: {settings.db}, "
                f"{workers} processes)", err=True)
     # Each process builds the same settings from the same options (policies and credentials read anew).
-    os.environ[SETTINGS_ENV] = json.dumps({**kw, "log_level": log_level})
+    os.environ[SETTINGS_ENV] = json.dumps({**kw, "log_level": log_level, "supervisor": os.getpid()})
     uvicorn.run("understudy.app:from_environment", factory=True, workers=workers, host=settings.host,
                 port=settings.port, log_level="warning", access_log=False, **server.SERVER_OPTIONS)
 

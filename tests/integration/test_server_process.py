@@ -1,8 +1,11 @@
 """The server as a process: state across a restart, the credentials file, the command line."""
 
+import contextlib
 import fcntl
 import json
+import os
 import pathlib
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -142,6 +145,26 @@ def test_several_processes_share_the_port_the_database_and_one_lifecycle_worker(
             except BlockingIOError:
                 held.append(path)
     assert held, "one process holds the lifecycle worker's lock"
+
+
+@pytest.mark.socket
+def test_a_killed_supervisor_takes_its_workers_with_it(own_server):
+    srv = own_server("--workers", "2")
+    pids = {httpx.get(srv.url + "/_understudy/health").json()["pid"] for _ in range(40)}
+    assert len(pids) == 2
+    srv.proc.send_signal(signal.SIGKILL)  # it cannot stop its workers itself
+    srv.proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    try:
+        while time.monotonic() < deadline and any(pathlib.Path(f"/proc/{pid}").exists() for pid in pids):
+            time.sleep(0.1)
+        assert not any(pathlib.Path(f"/proc/{pid}").exists() for pid in pids), "no worker goes on serving"
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(srv.url + "/_understudy/health", timeout=2)
+    finally:
+        for pid in pids:  # when the assertion failed: no process of the test outlives it
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_workers_need_a_database_they_can_share():
