@@ -104,7 +104,7 @@ class Tx:
         """`outage` is the scope's Region's, when already read; `next_due` the earliest due time of any
         transition (None: there is none; the default -1 means unknown, so apply_due looks). Without
         `writes`, every write raises ReadOnly before it runs. `outages` is the Regions' outages read so
-        far, shared by the Txs of one transaction; `prefetched` maps a (Region, kind, id) read with the
+        far, shared by the Txs of one transaction; `prefetched` maps an (account, Region, kind, id) read with the
         request's context (Store.transaction's `prefetch`) to its document or None."""
         self.conn = conn
         self.writes = writes
