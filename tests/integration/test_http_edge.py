@@ -91,3 +91,39 @@ def test_a_body_sent_in_pieces_is_answered_once_whole(srv):
             s.sendall(request[i:i + 7])
         [(status, _, answer)] = answers(s, 1)
     assert (status, json.loads(answer)) == (200, {"Workspaces": []})
+
+
+def test_hundreds_of_pipelined_requests_all_come_back_whole_and_in_order(srv):
+    """One read holds many requests: the first is answered directly, the rest wait their turn, and reading
+    stops while they do; every one is answered, in order."""
+    kinds = [aws("DescribeAccount"), aws("DescribeWorkspaces", b'{"WorkspaceIds": ["ws-aaaaaaaaa"]}'),
+             aws("DescribeWorkspaces", b'{"Limit": 0}')]
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=30) as s:
+        s.sendall(b"".join(kinds[i % 3] for i in range(300)))
+        got = answers(s, 300)
+    for i, (status, _, body) in enumerate(got):
+        expected = [(200, "DedicatedTenancySupport"), (200, "Workspaces"), (400, "__type")][i % 3]
+        assert (status, expected[1] in json.loads(body)) == (expected[0], True), i
+
+
+def test_a_client_that_pipelines_without_reading_then_hangs_up_leaves_no_error_behind(tmp_path):
+    """Its answers wait for it to read; when it goes, the request being answered ends quietly."""
+    server = Server(f"sqlite:///{tmp_path}/state.db").start()
+    try:
+        bundles = aws("DescribeWorkspaceBundles", b'{"Owner": "AMAZON"}')  # about 10 KB of answer each
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.sendall(bundles * 2000)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # a reset
+        s.close()
+        other = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        with other:
+            other.sendall(aws("DescribeAccount"))
+            [(status, _, _)] = answers(other, 1)
+        assert status == 200
+        server.stop()
+        log = server.log_path.read_text()
+        assert "Traceback" not in log and "Exception in ASGI application" not in log, log[-2000:]
+    finally:
+        server.stop()
+

@@ -7,17 +7,22 @@ the bounds it lacks and a direct path for the AWS API.
 - **Head size.** A request's head over MAX_HEAD_BYTES gets a 431 in AWS's format while it arrives, and
   the connection is closed, before the head is kept any longer.
 - **The direct path.** A plain `POST /` (a declared length that `Limits.admit` takes, no `Origin`, no
-  `Expect`, nothing pipelined behind a control-plane request) is answered on the protocol itself: its
-  body is gathered as it arrives and the app's `answer` (the gateway) runs when it is whole, and the
-  response is written in one piece. It skips the ASGI task, the middleware and uvicorn's response
-  writer, which cost about as much as the gateway's whole work on a by-id read (bench/README.md).
-  Every other request, including those the limits refuse, takes the ASGI path, which answers them.
+  `Expect`) is answered on the protocol itself: its body is gathered as it arrives and the app's
+  `answer` (the gateway) runs when it is whole, and the response is written in one piece. It skips the
+  ASGI task, the middleware and uvicorn's response writer, which cost about as much as the gateway's
+  whole work on a by-id read (bench/README.md). Every other request, including those the limits
+  refuse, takes the ASGI path, which answers them.
+- **Turns.** One client must not hold the event loop: each read from a connection gets at most one
+  direct answer, and none while the connection's unread answers fill its write buffer. Requests
+  pipelined behind it take the ASGI path, one task each, which waits for the client to read, and
+  reading from the connection stops while any of them wait (uvicorn would read on after every answer,
+  queueing without bound).
 """
 
 import asyncio
 from collections.abc import Callable
 
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
 from understudy.domain.errors import RequestHeaderFieldsTooLargeException
 from understudy.protocol import serializer
@@ -35,6 +40,8 @@ class EdgeProtocol(HttpToolsProtocol):
     _direct: bytearray | None = None  # the body of a request on the direct path, while it arrives
     _held = 0  # the bytes Limits reserved for it
     _keep_alive = True
+    _answered = False  # whether a direct answer was given during the current read (data_received)
+    _running: RequestResponseCycle | None = None  # the request uvicorn's ASGI path answers now
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -42,6 +49,7 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         requests, started = self._requests, self._head is not None
+        self._answered = False
         super().data_received(data)
         if started and self._head is not None and self._requests == requests and not self.transport.is_closing():
             self._head += len(data)  # the head was not whole before this chunk nor after it: all of it is head
@@ -73,8 +81,19 @@ class EdgeProtocol(HttpToolsProtocol):
     def on_response_complete(self) -> None:
         self._arm()  # first: a pipelined request that uvicorn handles inside the call below may cancel it
         super().on_response_complete()
+        if self.pipeline and not self.transport.is_closing():
+            self.flow.pause_reading()  # uvicorn resumed reading: not while requests still queue (Turns)
+
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app) -> None:  # type: ignore[no-untyped-def]
+        self._running = cycle
+        super()._start_asgi_task(cycle, app)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        # uvicorn marks only the last request it parsed as disconnected: with requests pipelined, the one
+        # being answered would write to the closed transport (a traceback in the log) once it may write again.
+        for cycle in (self._running, *(queued for queued, _ in self.pipeline)):
+            if cycle is not None:
+                cycle.disconnected = True
         if self._deadline is not None:
             self._deadline.cancel()
         if self._direct is not None:  # gone before its body was whole: its reservation comes back
@@ -85,7 +104,8 @@ class EdgeProtocol(HttpToolsProtocol):
     def _take_directly(self) -> bool:
         """Whether this request takes the direct path; if so, its body's bytes are reserved."""
         app = self.app
-        if (not isinstance(app, Limits) or app.answer is None or self.url != b"/" or self.expect_100_continue
+        if (not isinstance(app, Limits) or app.answer is None or self._answered or self.flow.write_paused
+                or self.url != b"/" or self.expect_100_continue
                 or self.parser.get_method() != b"POST" or self.parser.should_upgrade()
                 or self.limit_concurrency is not None or (self.cycle is not None and not self.cycle.response_complete)
                 or any(name == b"origin" or name == b"transfer-encoding" for name, _ in self.headers)):
@@ -99,7 +119,7 @@ class EdgeProtocol(HttpToolsProtocol):
         return True
 
     def _answer_directly(self) -> None:
-        body, self._direct = bytes(self._direct or b""), None
+        body, self._direct, self._answered = bytes(self._direct or b""), None, True
         try:
             status, headers, answer = self.app.answer(self.headers, body)
         finally:
