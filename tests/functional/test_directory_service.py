@@ -26,6 +26,13 @@ def test_a_simple_ad_directory_becomes_active_on_the_clock(ds, server):
     assert describe(ds, directory_id)["Stage"] == "Active"
 
 
+def test_a_directory_created_with_tags_is_created(ds):
+    """Tags are checked against ds's patterns, which name Unicode properties; accepted, they are not kept."""
+    directory_id = simple_ad(ds, Tags=[{"Key": "équipe", "Value": "data platform"}])
+    assert describe(ds, directory_id)["DirectoryId"] == directory_id
+    assert code(lambda: simple_ad(ds, Tags=[{"Key": "bad#key", "Value": "v"}])) == "ValidationException"
+
+
 def test_a_simple_ad_directory_is_described_as_aws_does(ds):
     directory_id = simple_ad(ds, ShortName="CORP", Description="Test directory")
     d = describe(ds, directory_id)

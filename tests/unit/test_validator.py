@@ -86,3 +86,15 @@ def test_an_error_does_not_grow_with_the_input():
     long_name = "x" * 5000
     msg = check("CreateConnectionAlias", {"ConnectionString": long_name})
     assert f"Value '{'x' * validator.SHOWN_CHARS}...' at 'connectionString'" in msg and len(msg) < 1000
+
+
+def test_patterns_written_in_javas_terms_are_read_as_java_reads_them():
+    """ds's TagKey names Unicode properties; its TrustPassword Java's own \\p{LD} and \\p{Punct}."""
+    tags = spec.operation_model("ds", "AddTagsToResource")
+    for key in ("team a", "Équipe-1", "cost:centre/9"):
+        validator.validate(tags, {"ResourceId": "d-1234567890", "Tags": [{"Key": key, "Value": "été"}]})
+    assert "tags.1.member.key" in check("AddTagsToResource", {"ResourceId": "d-1234567890",
+                                                              "Tags": [{"Key": "bad#key", "Value": "v"}]}, "ds")
+    trust = {"DirectoryId": "d-1234567890", "RemoteDomainName": "corp.example.com", "TrustDirection": "Two-Way"}
+    validator.validate(spec.operation_model("ds", "CreateTrust"), {**trust, "TrustPassword": "Pässw0rd! #1"})
+    assert "trustPassword" in check("CreateTrust", {**trust, "TrustPassword": "tab\there"}, "ds")

@@ -10,14 +10,26 @@ import re
 from functools import cache
 from typing import Any
 
+import regex
 from botocore.model import OperationModel, Shape
 
 from understudy.domain.errors import ValidationException
 
+# The models' patterns are written for AWS's Java services. Most are Python's too; a few name Unicode
+# properties (`\p{L}`, ds's TagKey), which the `regex` package reads, or Java's own classes, put here in
+# its terms: `\p{LD}` is Character.isLetterOrDigit, `\p{Punct}` the ASCII punctuation of POSIX
+# [Java, java.util.regex.Pattern]. Without this, a valid ds request with tags answered 500.
+_JAVA_CLASSES = {r"\p{LD}": r"[\p{L}\p{Nd}]", r"\p{Punct}": r"[!-/:-@\[-`{-~]"}
 
-@cache
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+
+@cache  # keyed by the models' patterns, a bounded set
+def _regex(pattern: str) -> re.Pattern[str] | regex.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error:
+        for java, ours in _JAVA_CLASSES.items():
+            pattern = pattern.replace(java, ours)
+        return regex.compile(pattern)
 
 
 def _camel(name: str) -> str:
