@@ -137,25 +137,49 @@ def test_many_arrays_are_refused_before_decoding(srv):
     assert (r.status_code, aws_error(r)) == (400, "SerializationException")
 
 
-def test_bodies_in_flight_share_one_budget(srv):
-    """Uploads that have declared their size hold it while they arrive: past the budget, a retryable 503."""
-    head = ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: WorkspacesService.ImportClientBranding\r\n"
-            f"Content-Type: application/x-amz-json-1.1\r\nContent-Length: {limits.MAX_BODY_BYTES}\r\n\r\n").encode()
+UPLOAD_HEAD = ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: WorkspacesService.ImportClientBranding\r\n"
+               f"Content-Type: application/x-amz-json-1.1\r\nContent-Length: {limits.MAX_BODY_BYTES}\r\n\r\n").encode()
+BRANDING = {**TARGET, "X-Amz-Target": "WorkspacesService.ImportClientBranding"}
+
+
+def held_uploads(port: int, sent: int) -> list[socket.socket]:
+    """Uploads that have declared the largest body and sent `sent` bytes of it, enough to fill the budget."""
     held = []
+    for _ in range(limits.IN_FLIGHT_BYTES // limits.MAX_BODY_BYTES):
+        s = socket.create_connection(("127.0.0.1", port), timeout=30)
+        s.sendall(UPLOAD_HEAD + b"{" + b" " * (sent - 1))
+        held.append(s)
+    time.sleep(0.5)  # let the server read what they sent
+    return held
+
+
+def test_bodies_in_flight_share_one_budget(srv):
+    """Uploads hold what they have sent while the rest arrives: past the budget, a retryable 503. The rest of
+    the API has a budget of its own."""
+    held = held_uploads(srv.port, limits.MAX_BODY_BYTES - 1)
     try:
-        for _ in range(limits.IN_FLIGHT_BYTES // limits.MAX_BODY_BYTES):
-            s = socket.create_connection(("127.0.0.1", srv.port), timeout=30)
-            s.sendall(head + b"{")
-            held.append(s)
-        time.sleep(0.5)  # let the server read their heads
-        branding = {**TARGET, "X-Amz-Target": "WorkspacesService.ImportClientBranding"}
-        r = httpx.post(srv.url + "/", headers=branding, content=b"{}" + b" " * 1000, timeout=30)
-        assert (r.status_code, aws_error(r)) == (503, "ServiceUnavailableException")
+        for body in (b"{}" + b" " * 1000, iter([b"{}", b" " * 1000])):  # declared, and chunked (the ASGI path)
+            r = httpx.post(srv.url + "/", headers=BRANDING, content=body, timeout=30)
+            assert (r.status_code, aws_error(r)) == (503, "ServiceUnavailableException")
+            assert r.headers["connection"] == "close"
+        assert httpx.post(srv.url + "/", headers=TARGET, content=b"{}").status_code == 200, "other calls go on"
     finally:
         for s in held:
             s.close()
     time.sleep(0.5)
-    assert httpx.post(srv.url + "/", headers=TARGET, content=b"{}").status_code == 200, "the budget came back"
+    r = httpx.post(srv.url + "/", headers=BRANDING, content=b"{}" + b" " * 1000, timeout=30)
+    assert r.status_code == 400 and aws_error(r) == "ValidationException", "the budget came back"
+
+
+def test_a_declared_length_holds_nothing_until_it_is_sent(srv):
+    """Connections that declare the largest body and send nothing of it refuse nobody."""
+    held = held_uploads(srv.port, 1)
+    try:
+        r = httpx.post(srv.url + "/", headers=BRANDING, content=b"{}" + b" " * 1000, timeout=30)
+        assert r.status_code == 400 and aws_error(r) == "ValidationException"
+    finally:
+        for s in held:
+            s.close()
 
 
 def test_a_head_over_64_kib_is_refused_while_it_arrives(srv):

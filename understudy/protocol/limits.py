@@ -1,12 +1,15 @@
-"""Limits at the HTTP edge: body and header size (answered as AWS JSON errors) and slow connections.
+"""Limits at the HTTP edge: body and header size (answered as AWS JSON errors) and the bodies in flight.
 
 Every request, to the AWS API and to the control plane, passes `Limits` before routing. A body over
 its limit answers 413 `RequestEntityTooLargeException` (AWS's common error for it): MAX_BODY_BYTES
 for an operation whose input carries files (ImportClientBranding's logos) and for the control
 plane, AWS_BODY_BYTES for every other AWS operation. Headers over MAX_HEADER_BYTES answer 431.
-All bodies being read or handled at once share IN_FLIGHT_BYTES: a request that would take the
-total past it answers a retryable 503 `ServiceUnavailableException` before its body is read, so
-many large uploads at once cannot exhaust memory. A head (request line and headers) over
+
+The bodies being read or handled at once share IN_FLIGHT_BYTES, counted as their bytes arrive (a
+declared length holds nothing until it is sent): a body that would take the total past it answers a
+retryable 503 `ServiceUnavailableException` and its connection is closed, so many large uploads at
+once cannot exhaust memory. Bodies allowed MAX_BODY_BYTES (uploads) and the others have a budget
+each, so uploads never refuse the rest of the API. A head (request line and headers) over
 MAX_HEAD_BYTES is refused by the protocol while it arrives (protocol/server.py), before any of our
 code runs: that bound keeps a hostile client's memory small. The protocol also closes a connection
 whose request has not fully arrived REQUEST_DEADLINE_SECONDS after it opened or after its previous
@@ -32,9 +35,9 @@ from understudy.protocol import parser, serializer, spec
 MAX_BODY_BYTES = 16 << 20
 # Every other input is small: 25 WorkSpaces with 50 tags each is about half a MiB. [CHOSEN]
 AWS_BODY_BYTES = 1 << 20
-# Two of the largest bodies at once. A body is held several times over while it is handled (the bytes
-# read, the decoded JSON, the decoded logo), so 60 uploads of 16 MiB at once stay within about 300 MB
-# (bench/README.md). [CHOSEN]
+# Two of the largest bodies at once, for uploads and, apart, for the other bodies. A body is held several
+# times over while it is handled (the bytes read, the decoded JSON, the decoded logo), so 60 uploads of
+# 16 MiB at once stay within about 300 MB (bench/README.md). [CHOSEN]
 IN_FLIGHT_BYTES = 32 << 20
 MAX_HEADER_BYTES = 16 << 10
 MAX_HEAD_BYTES = 64 << 10
@@ -85,17 +88,18 @@ class Limits:
         """`answer` is the AWS API as a plain call, which the server's protocol may call directly for a plain
         `POST /` that `admit` takes (protocol/server.py)."""
         self.app, self.max_headers, self.budget, self.answer = app, max_headers, in_flight, answer
-        self.in_flight = 0  # bytes of the bodies being read or handled now, in this process
+        # Bytes of the bodies arrived and not yet done with, in this process, by budget (a body's limit).
+        self.in_flight = {MAX_BODY_BYTES: 0, AWS_BODY_BYTES: 0}
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        admitted = self.admit(scope["path"], scope["headers"])
-        if isinstance(admitted, AwsError):
-            await reject(send, admitted)
+        limit = self.admit(scope["path"], scope["headers"])
+        if isinstance(limit, AwsError):
+            await reject(send, limit)
             return
-        limit, held = admitted
+        held = 0
         try:
             arrived, more = bytearray(), True
             while more:
@@ -107,20 +111,19 @@ class Limits:
                 if len(arrived) > limit:  # a chunked body has no content-length to refuse up front
                     await reject(send, _too_large(limit))
                     return
-                if len(arrived) > held:  # a chunked body reserves as it arrives
-                    if not self._reserve(len(arrived) - held):
-                        await reject(send, self._busy())
-                        return
-                    held = len(arrived)
+                if not self.reserve(limit, len(arrived) - held):
+                    await reject(send, self.busy(limit))
+                    return
+                held = len(arrived)
             body = bytes(arrived)
             del arrived  # one copy of the body is held while the app runs, not two
             await self.app(scope, _replay(body, receive), send)
         finally:
-            self.release(held)
+            self.release(limit, held)
 
-    def admit(self, path: str, headers: list[tuple[bytes, bytes]]) -> tuple[int, int] | AwsError:
-        """Checks a request's head: its body's limit and the bytes reserved for it (its declared length, released
-        with `release`), or the error that refuses it before its body is read."""
+    def admit(self, path: str, headers: list[tuple[bytes, bytes]]) -> int | AwsError:
+        """Checks a request's head: the limit of its body (which names its budget for `reserve`), or the error
+        that refuses it before its body is read."""
         header_bytes = sum(len(k) + len(v) + 4 for k, v in headers)
         if header_bytes > self.max_headers:
             return RequestHeaderFieldsTooLargeException(
@@ -130,22 +133,21 @@ class Limits:
         length = named.get(b"content-length", b"0")
         if not length.isdigit() or int(length) > limit:
             return _too_large(limit)
-        if not self._reserve(int(length)):
-            return self._busy()
-        return limit, int(length)
+        return limit
 
-    def release(self, held: int) -> None:
-        self.in_flight -= held
-
-    def _reserve(self, n: int) -> bool:
-        if self.in_flight + n > self.budget:
+    def reserve(self, limit: int, n: int) -> bool:
+        """Counts n more bytes of a body of this limit as held; False (nothing counted) past the budget."""
+        if self.in_flight[limit] + n > self.budget:
             return False
-        self.in_flight += n
+        self.in_flight[limit] += n
         return True
 
-    def _busy(self) -> ServiceUnavailableException:
-        return ServiceUnavailableException(f"Understudy is reading {self.in_flight} bytes of other requests' bodies "
-                                           "already; retry shortly.")
+    def release(self, limit: int, n: int) -> None:
+        self.in_flight[limit] -= n
+
+    def busy(self, limit: int) -> ServiceUnavailableException:
+        return ServiceUnavailableException(f"Understudy is reading {self.in_flight[limit]} bytes of other requests' "
+                                           "bodies already; retry shortly.")
 
 
 def _too_large(limit: int) -> RequestEntityTooLargeException:

@@ -7,7 +7,8 @@ the bounds it lacks and a direct path for the AWS API.
 - **Head size.** A request's head over MAX_HEAD_BYTES gets a 431 in AWS's format while it arrives, and
   the connection is closed, before the head is kept any longer.
 - **The direct path.** A plain `POST /` (a declared length that `Limits.admit` takes, no `Origin`, no
-  `Expect`) is answered on the protocol itself: its body is gathered as it arrives and the app's
+  `Expect`) is answered on the protocol itself: its body is gathered as it arrives, counted against
+  the bodies' budget (past it, a 503 and the connection closed, as on the ASGI path), and the app's
   `answer` (the gateway) runs when it is whole, and the response is written in one piece. It skips the
   ASGI task, the middleware and uvicorn's response writer, which cost about as much as the gateway's
   whole work on a by-id read (bench/README.md). Every other request, including those the limits
@@ -38,7 +39,9 @@ class EdgeProtocol(HttpToolsProtocol):
     _head: int | None = 0  # bytes of the current request's head so far; None once the head is whole
     _requests = 0  # requests that have arrived whole on this connection
     _direct: bytearray | None = None  # the body of a request on the direct path, while it arrives
-    _held = 0  # the bytes Limits reserved for it
+    _limit = 0  # its limit, which names its budget in Limits
+    _held = 0  # the bytes of it Limits counts as held
+    _ignoring = False  # refused while its body arrived: what follows on the connection, which is closing, is not read
     _keep_alive = True
     _answered = False  # whether a direct answer was given during the current read (data_received)
     _running: RequestResponseCycle | None = None  # the request uvicorn's ASGI path answers now
@@ -58,16 +61,23 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._head = None
-        if not self._take_directly():
+        if not self._ignoring and not self._take_directly():
             super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
+        if self._ignoring:
+            return
         if self._direct is None:
             super().on_body(body)
-        else:
+        elif self.app.reserve(self._limit, len(body)):
+            self._held += len(body)
             self._direct += body  # at most the declared length, which Limits admitted: llhttp frames by it
+        else:
+            self._refuse_directly()
 
     def on_message_complete(self) -> None:
+        if self._ignoring:
+            return
         self._head = 0  # what comes next on the connection is the next request's head
         self._requests += 1
         if self._deadline is not None:
@@ -96,9 +106,9 @@ class EdgeProtocol(HttpToolsProtocol):
                 cycle.disconnected = True
         if self._deadline is not None:
             self._deadline.cancel()
-        if self._direct is not None:  # gone before its body was whole: its reservation comes back
+        if self._direct is not None:  # gone before its body was whole: what it held comes back
             self._direct = None
-            self.app.release(self._held)
+            self.app.release(self._limit, self._held)
         super().connection_lost(exc)
 
     def _take_directly(self) -> bool:
@@ -110,10 +120,10 @@ class EdgeProtocol(HttpToolsProtocol):
                 or self.limit_concurrency is not None or (self.cycle is not None and not self.cycle.response_complete)
                 or any(name == b"origin" or name == b"transfer-encoding" for name, _ in self.headers)):
             return False
-        admitted = app.admit("/", self.headers)
-        if not isinstance(admitted, tuple):
+        limit = app.admit("/", self.headers)
+        if not isinstance(limit, int):
             return False  # refused: the ASGI path answers why
-        self._held = admitted[1]
+        self._limit, self._held = limit, 0
         self._keep_alive = self.parser.should_keep_alive() and self.parser.get_http_version() == "1.1"
         self._direct = bytearray()
         return True
@@ -123,20 +133,29 @@ class EdgeProtocol(HttpToolsProtocol):
         try:
             status, headers, answer = self.app.answer(self.headers, body)
         finally:
-            self.app.release(self._held)
+            self.app.release(self._limit, self._held)
+        self._write(status, headers, answer)
+        self.on_response_complete()
+
+    def _refuse_directly(self) -> None:
+        self.app.release(self._limit, self._held)
+        self._direct, self._ignoring, self._keep_alive = None, True, False
+        err = self.app.busy(self._limit)
+        self._write(err.status, serializer.error_headers(err), serializer.error_body(err))
+
+    def _write(self, status: int, headers: dict[str, str], body: bytes) -> None:
         head = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
             head += [name, b": ", value, b"\r\n"]
         for key, text in headers.items():
             head += [key.lower().encode(), b": ", text.encode(), b"\r\n"]
-        head.append(b"content-length: %d\r\n" % len(answer))
+        head.append(b"content-length: %d\r\n" % len(body))
         if not self._keep_alive:
             head.append(b"connection: close\r\n")
-        head += [b"\r\n", answer]
+        head += [b"\r\n", body]
         self.transport.write(b"".join(head))
         if not self._keep_alive:
             self.transport.close()
-        self.on_response_complete()
 
     def _arm(self) -> None:
         if self._deadline is not None:
