@@ -21,17 +21,12 @@ the bounds it lacks and a direct path for the AWS API.
 """
 
 import asyncio
-from collections.abc import Callable
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
 from understudy.domain.errors import RequestHeaderFieldsTooLargeException
 from understudy.protocol import serializer
 from understudy.protocol.limits import KEEP_ALIVE_SECONDS, MAX_HEAD_BYTES, REQUEST_DEADLINE_SECONDS, Limits
-
-# What the direct path calls: the request's headers (lower-case names) and its whole body, to the status,
-# headers and body of the answer. It never raises: every failure is an answer.
-Answer = Callable[[list[tuple[bytes, bytes]], bytes], tuple[int, dict[str, str], bytes]]
 
 
 class EdgeProtocol(HttpToolsProtocol):
@@ -112,7 +107,7 @@ class EdgeProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def _take_directly(self) -> bool:
-        """Whether this request takes the direct path; if so, its body's bytes are reserved."""
+        """Whether this request takes the direct path; if so, its body is gathered here, counted as it arrives."""
         app = self.app
         if (not isinstance(app, Limits) or app.answer is None or self._answered or self.flow.write_paused
                 or self.url != b"/" or self.expect_100_continue
