@@ -21,7 +21,7 @@ from sqlalchemy.pool import StaticPool
 
 from understudy.domain.scope import Scope
 from understudy.store import migrations, schema
-from understudy.store.transaction import Tx, direct, is_conflict
+from understudy.store.transaction import Tx, direct, fetch_one, is_conflict
 
 log = logging.getLogger("understudy.lifecycle")
 
@@ -283,7 +283,6 @@ _CONTEXT_FIELDS = ("mode", "timing", "offset", "frozen_at", "outage_api", "next_
 # With one resource's document as its last column (Store.transaction's `prefetch`).
 _CONTEXT_AND_DOC_SQL = _CONTEXT_SQL.replace(" FROM clock", ", (SELECT doc FROM resources WHERE account_id = ? AND "
                                             "region = ? AND kind = ? AND id = ?) FROM clock")
-_PG = {sql: sql.replace("?", "%s") for sql in (_CONTEXT_SQL, _CONTEXT_AND_DOC_SQL)}
 
 
 def _context(conn: Connection, scope: Scope, backend: str, prefetch: tuple[str, str] | None) -> tuple[dict, dict]:
@@ -294,10 +293,7 @@ def _context(conn: Connection, scope: Scope, backend: str, prefetch: tuple[str, 
     if prefetch is not None:
         key = (scope.account_id, scope.region, *prefetch)
         sql, params = _CONTEXT_AND_DOC_SQL, params + key
-    if backend == "sqlite":
-        row = direct(conn).execute(sql, params).fetchone()
-    else:
-        row = direct(conn).execute(_PG[sql], params, prepare=True).fetchone()
+    row = fetch_one(direct(conn), backend, sql, params)
     if row is None:
         return _clock_row(conn), {}
     if prefetch is None:

@@ -47,6 +47,18 @@ def direct(conn: Connection):
     return cursor
 
 
+_PG_SQL: dict[str, str] = {}  # a plain statement in psycopg's placeholders, keyed by the module constant
+
+
+def fetch_one(raw, backend: str, sql: str, params: tuple) -> tuple | None:
+    """One row of a plain statement written with `?` placeholders, run on `direct`'s object: prepared on the
+    server once per connection on PostgreSQL."""
+    if backend == "sqlite":
+        return raw.execute(sql, params).fetchone()
+    pg = _PG_SQL.get(sql) or _PG_SQL.setdefault(sql, sql.replace("?", "%s"))
+    return raw.execute(pg, params, prepare=True).fetchone()
+
+
 _R = schema.resources
 _T = schema.tags
 _X = schema.transitions
@@ -57,14 +69,12 @@ _RESOURCE_KEY = and_(_R.c.account_id == bindparam("k_account"), _R.c.region == b
                      _R.c.kind == bindparam("k_kind"), _R.c.id == bindparam("k_id"))
 _GET = select(_R.c.doc).where(_RESOURCE_KEY)
 _GET_FOR_UPDATE = _GET.with_for_update()
-# _GET as plain SQL for SQLite's driver: SQLAlchemy's execution costs ten times the lookup itself. The
-# document is JSON text, decoded as the engine's json_deserializer would.
+# _GET as plain SQL for the driver (fetch_one): SQLAlchemy's execution costs ten times the lookup itself. On
+# SQLite the document is JSON text, decoded as the engine's json_deserializer would; on PostgreSQL the row is
+# locked when read for update.
 _GET_SQL = "SELECT doc FROM resources WHERE account_id = ? AND region = ? AND kind = ? AND id = ?"
-# The same for psycopg, prepared on the server once per connection; the row is locked when read for update.
-_GET_PG = "SELECT doc FROM resources WHERE account_id = %s AND region = %s AND kind = %s AND id = %s"
-_GET_PG_FOR_UPDATE = _GET_PG + " FOR UPDATE"
+_GET_SQL_FOR_UPDATE = _GET_SQL + " FOR UPDATE"
 _OUTAGE_SQL = "SELECT region, since, api FROM outages WHERE region = ?"
-_OUTAGE_PG = _OUTAGE_SQL.replace("?", "%s")
 _INSERT = insert(_R)
 _UPDATE = update(_R).where(_RESOURCE_KEY)
 _DELETE = delete(_R).where(_RESOURCE_KEY).returning(_R.c.doc)
@@ -127,10 +137,7 @@ class Tx:
         """The simulated outage of a Region (this Tx's by default), read once per transaction."""
         region = region or self.scope.region
         if region not in self._outages:
-            if self.backend == "sqlite":
-                row = self._raw.execute(_OUTAGE_SQL, (region,)).fetchone()
-            else:
-                row = self._raw.execute(_OUTAGE_PG, (region,), prepare=True).fetchone()
+            row = fetch_one(self._raw, self.backend, _OUTAGE_SQL, (region,))
             self._outages[region] = dict(zip(("region", "since", "api"), row, strict=True)) if row else None
         return self._outages[region]
 
@@ -182,11 +189,12 @@ class Tx:
             self._writing()
         elif key in self._prefetched:
             return self._prefetched.pop(key)  # read with the context; a second get reads it again
-        if self.backend == "sqlite":
-            row = self._raw.execute(_GET_SQL, key).fetchone()
-            return orjson.loads(row[0]) if row is not None else None
-        row = self._raw.execute(_GET_PG_FOR_UPDATE if for_update else _GET_PG, key, prepare=True).fetchone()
-        return row[0] if row is not None else None
+        # SQLite's writers hold the whole database (BEGIN IMMEDIATE): a row lock is PostgreSQL's alone.
+        sql = _GET_SQL_FOR_UPDATE if for_update and self.backend == "postgresql" else _GET_SQL
+        row = fetch_one(self._raw, self.backend, sql, key)
+        if row is None:
+            return None
+        return orjson.loads(row[0]) if isinstance(row[0], str) else row[0]
 
     def get_many(self, kind: str, ids: list[str]) -> list[dict]:
         if len(ids) == 1:  # the common by-id call takes the prepared single-row statement
