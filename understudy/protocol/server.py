@@ -139,6 +139,7 @@ class EdgeProtocol(HttpToolsProtocol):
         self._write(err.status, serializer.error_headers(err), serializer.error_body(err))
 
     def _write(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        """Writes a whole response in one piece; without keep-alive it says so and closes the connection."""
         head = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
             head += [name, b": ", value, b"\r\n"]
@@ -164,11 +165,8 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def _refuse_head(self) -> None:
         err = RequestHeaderFieldsTooLargeException(f"The request's head is over {MAX_HEAD_BYTES} bytes.")
-        body = serializer.error_body(err)
-        head = "".join(f"{k}: {v}\r\n" for k, v in serializer.error_headers(err).items())
-        self.transport.write(f"HTTP/1.1 431 Request Header Fields Too Large\r\n{head}content-length: {len(body)}\r\n"
-                             "connection: close\r\n\r\n".encode() + body)
-        self.transport.close()
+        self._keep_alive = False
+        self._write(err.status, serializer.error_headers(err), serializer.error_body(err))
 
 
 # No proxy headers: Understudy answers its clients directly, and X-Forwarded-* must not rename them.
