@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -46,10 +47,12 @@ class AwsApi:
         await send({"type": "http.response.start", "status": r.status, "headers": headers})
         await send({"type": "http.response.body", "body": r.body})
 
-    def answer(self, headers: list[tuple[bytes, bytes]], body: bytes) -> tuple[int, dict[str, str], bytes]:
-        """A `POST /` with no query, as a plain call: what the server's protocol answers directly."""
-        r = gateway.handle(self.settings, self.store, headers, "", body)
-        return r.status, r.headers, r.body
+    def answer(self, headers: list[tuple[bytes, bytes]], body: bytes,
+               reply: Callable[[int, dict[str, str], bytes], None]) -> None:
+        """A `POST /` with no query, as a plain call: what the server's protocol answers directly. `reply`
+        gets the answer's status, headers and body, before this returns or, when the request waits on the
+        store without blocking (gateway.answer), later."""
+        gateway.answer(self.settings, self.store, headers, body, lambda r: reply(r.status, r.headers, r.body))
 
 
 def _where(request: Request) -> str:

@@ -2,6 +2,7 @@
 
 import logging
 import time
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import parse_qsl
@@ -14,7 +15,7 @@ from understudy.lifecycle import outages
 from understudy.operations import BY_ID, OPERATIONS
 from understudy.operations.context import Context
 from understudy.protocol import authorization, identity, parser, serializer, signature, spec, validator
-from understudy.store import Conflict, ReadOnly, Store
+from understudy.store import Conflict, ReadOnly, Store, context_read
 
 log = logging.getLogger("understudy.requests")
 
@@ -30,7 +31,39 @@ class Response:
 
 def handle(settings: Settings, store: Store, raw_headers: list[tuple[bytes, bytes]], query_string: str,
            body: bytes) -> Response:
-    """The headers as the ASGI server gives them. Never raises: every failure becomes an AWS error response.
+    """The headers as the ASGI server gives them. Never raises: every failure becomes an AWS error response."""
+    steps = _steps(settings, store, raw_headers, query_string, body)
+    try:
+        while True:
+            steps.send(None)  # a read request's first statement: its transaction reads it itself, now
+    except StopIteration as done:
+        return done.value
+
+
+def answer(settings: Settings, store: Store, raw_headers: list[tuple[bytes, bytes]], body: bytes,
+           reply: Callable[[Response], None]) -> None:
+    """`handle` for a `POST /` with no query, as the server's protocol answers it: where the store can
+    (PostgreSQL), a read request's first statement is sent without blocking the event loop, and the rest of
+    the request runs when its row arrives. `reply` gets the response, before this returns or later."""
+    _advance(store, _steps(settings, store, raw_headers, "", body), None, reply)
+
+
+def _advance(store: Store, steps: Generator[tuple, tuple | None, Response], row: tuple | None,
+             reply: Callable[[Response], None]) -> None:
+    try:
+        while True:
+            read = steps.send(row)
+            if store.read_apart(read, lambda row: _advance(store, steps, row, reply)):
+                return
+            row = None
+    except StopIteration as done:
+        reply(done.value)
+
+
+def _steps(settings: Settings, store: Store, raw_headers: list[tuple[bytes, bytes]], query_string: str,
+           body: bytes) -> Generator[tuple, tuple | None, Response]:
+    """The request, top to bottom. It yields the statement a read request starts with, if the store reads it
+    apart, and is sent back its row, or None for the transaction to read it itself. Never raises.
 
     The authorization is parsed once; identity, the signature check and the policy all read that value.
     """
@@ -55,8 +88,8 @@ def handle(settings: Settings, store: Store, raw_headers: list[tuple[bytes, byte
         handler = OPERATIONS.get((service, op.name))
         if handler is None:
             raise errors.NotImplementedException(f"Understudy does not implement {op.name} yet.")
-        result = _run(settings, store, scope, handler, params, writes=not op.name.startswith(_READS),
-                      prefetch=_prefetch(service, op.name, params))
+        result = yield from _run(settings, store, scope, handler, params, writes=not op.name.startswith(_READS),
+                                 prefetch=_prefetch(service, op.name, params))
         response = Response(200, {"content-type": serializer.CONTENT_TYPE}, serializer.serialize(op, result))
     except errors.AwsError as e:
         response, error_code = Response(e.status, serializer.error_headers(e), serializer.error_body(e)), e.code
@@ -89,16 +122,20 @@ def _prefetch(service: str, name: str, params: dict) -> tuple[str, str] | None:
 
 
 def _run(settings: Settings, store: Store, scope, handler, params: dict, *, writes: bool,
-         prefetch: tuple[str, str] | None = None) -> dict:
+         prefetch: tuple[str, str] | None = None) -> Generator[tuple, tuple | None, dict]:
     """The handler in one transaction of its scope, after the due transitions; retried on a lost race.
 
     Transitions that fall due are applied and committed in a transaction of their own first, so a handler
     that loses a race and runs again never takes applied transitions back with it. A read that turns out
-    to write (a due transition, a lazily advanced import) is run again in a transaction that writes."""
+    to write (a due transition, a lazily advanced import) is run again in a transaction that writes.
+    A read's first statement is yielded where the store reads it apart (see _steps): only for the first
+    attempt, whose transaction takes that row; every later one reads its own."""
+    context = (yield context_read(scope, prefetch)) if not writes and store.reads_apart else None
     attempt = 1
     while True:
+        first, context = context, None
         try:
-            with store.transaction(scope, writes=writes, prefetch=prefetch) as tx:
+            with store.transaction(scope, writes=writes, prefetch=prefetch, context=first) as tx:
                 outages.check_api(tx)
                 if tx.apply_due():
                     continue  # commits what was applied; the handler runs in the next transaction

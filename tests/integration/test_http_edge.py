@@ -1,12 +1,17 @@
 """The AWS API over raw connections: what the server's own protocol (protocol/server.py) must keep while
-it answers plain `POST /` requests directly, past the ASGI layers every other request takes."""
+it answers plain `POST /` requests directly, past the ASGI layers every other request takes. On PostgreSQL
+a read's direct answer waits on the store without blocking (store/pipelined.py), so each test runs on both."""
 
 import json
+import random
 import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 
-from tests.helpers import Server
+from tests.helpers import BACKENDS, PG_ADMIN_URL, public_bundle, registered_directory, serving
 
 pytestmark = pytest.mark.socket
 
@@ -14,11 +19,13 @@ SIGNED = ("Authorization: AWS4-HMAC-SHA256 Credential=123456789012/20261127/us-e
           "SignedHeaders=host, Signature=0\r\n")
 
 
-@pytest.fixture(scope="module")
-def srv(tmp_path_factory):
-    server = Server(f"sqlite:///{tmp_path_factory.mktemp('edge')}/state.db", "--clock", "manual").start()
-    yield server
-    server.stop()
+SERVED = [backend for backend in BACKENDS if backend != "inprocess"]
+
+
+@pytest.fixture(scope="module", params=SERVED)
+def srv(request, tmp_path_factory):
+    with serving(request.param, tmp_path_factory.mktemp("edge"), "--clock", "manual") as server:
+        yield server
 
 
 def aws(operation: str, body: bytes = b"{}", version: str = "1.1", extra: str = "") -> bytes:
@@ -106,10 +113,10 @@ def test_hundreds_of_pipelined_requests_all_come_back_whole_and_in_order(srv):
         assert (status, expected[1] in json.loads(body)) == (expected[0], True), i
 
 
-def test_a_client_that_pipelines_without_reading_then_hangs_up_leaves_no_error_behind(tmp_path):
+@pytest.mark.parametrize("backend", SERVED)
+def test_a_client_that_pipelines_without_reading_then_hangs_up_leaves_no_error_behind(backend, tmp_path):
     """Its answers wait for it to read; when it goes, the request being answered ends quietly."""
-    server = Server(f"sqlite:///{tmp_path}/state.db").start()
-    try:
+    with serving(backend, tmp_path) as server:
         bundles = aws("DescribeWorkspaceBundles", b'{"Owner": "AMAZON"}')  # about 10 KB of answer each
         s = socket.create_connection(("127.0.0.1", server.port), timeout=30)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -124,6 +131,62 @@ def test_a_client_that_pipelines_without_reading_then_hangs_up_leaves_no_error_b
         server.stop()
         log = server.log_path.read_text()
         assert "Traceback" not in log and "Exception in ASGI application" not in log, log[-2000:]
-    finally:
+
+
+def test_many_clients_reading_by_id_at_once_each_get_their_own_workspace(srv):
+    """On PostgreSQL their reads wait on the store together, on one connection: each answer is still its own."""
+    ws, ds = srv.client(), srv.client("ds")
+    directory = registered_directory(srv, ds, ws)
+    bundle = public_bundle(ws, "Standard with Windows 11 (Server 2022 based)")
+    created = ws.create_workspaces(Workspaces=[
+        {"DirectoryId": directory, "UserName": f"reader{i}", "BundleId": bundle} for i in range(12)])
+    ids = [w["WorkspaceId"] for w in created["PendingRequests"]]
+    assert len(ids) == 12, created["FailedRequests"]
+
+    def client(seed: int) -> list[tuple[str, list[str]]]:
+        rng, seen = random.Random(seed), []
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=30) as s:
+            for _ in range(25):
+                wid = rng.choice(ids)
+                s.sendall(aws("DescribeWorkspaces", json.dumps({"WorkspaceIds": [wid]}).encode()))
+                [(status, _, body)] = answers(s, 1)
+                assert status == 200, body
+                seen.append((wid, [w["WorkspaceId"] for w in json.loads(body)["Workspaces"]]))
+        return seen
+
+    with ThreadPoolExecutor(16) as pool:
+        seen = [pair for pairs in pool.map(client, range(16)) for pair in pairs]
+    assert len(seen) == 16 * 25
+    assert [shown for _, shown in seen] == [[wid] for wid, _ in seen]
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="UNDERSTUDY_TEST_BACKENDS leaves PostgreSQL out")
+def test_reads_whose_connection_the_database_drops_are_answered_all_the_same(tmp_path):
+    """The connection the server's reads wait on is ended while many are in flight: none is lost or failed."""
+    with serving("postgresql", tmp_path) as server:
+        name = server.db.rsplit("/", 1)[1]
+        body = b'{"WorkspaceIds": ["ws-aaaaaaaaa"]}'
+
+        def client(_) -> list[int]:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:
+                statuses = []
+                for _ in range(40):
+                    s.sendall(aws("DescribeWorkspaces", body))
+                    statuses += [status for status, _, _ in answers(s, 1)]
+                return statuses
+
+        assert client(0) == [200] * 40  # the server's reads have their connection now
+        with ThreadPoolExecutor(8) as pool:
+            running = pool.map(client, range(8))
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                for _ in range(5):
+                    admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                                  "AND pid <> pg_backend_pid()", (name,))
+                    time.sleep(0.05)
+            statuses = [status for each in running for status in each]
+        assert statuses == [200] * 8 * 40
         server.stop()
+        log = server.log_path.read_text()
+        assert "the pipelined reads' connection failed" in log  # the connection the reads waited on was the one dropped
+        assert "a request failed" not in log and "internal failure" not in log
 

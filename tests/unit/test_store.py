@@ -2,13 +2,15 @@
 resources by scope, the claims that refuse a second holder, the counters quotas read, cursor paging, and
 the lifecycle engine's compare-and-set on scheduled transitions."""
 
+import asyncio
+
 import pytest
 
 from tests.helpers import BACKENDS, database
 from understudy.domain.resources import GONE, user_claim
 from understudy.domain.scope import Scope
 from understudy.lifecycle import worker
-from understudy.store import Conflict, ReadOnly, Store
+from understudy.store import Conflict, ReadOnly, Store, context_read
 
 HERE = Scope("111122223333", "us-east-1")
 
@@ -101,6 +103,39 @@ def test_a_read_waits_for_no_writer(store):
                 assert tx.count("workspace", State="AVAILABLE") == 1  # one of SQLAlchemy's statements, too
     finally:
         other.close()
+    assert get(store, "workspace", "ws-aaaaaaaaa")["State"] == "STOPPED"
+
+
+def test_reads_sent_apart_are_in_flight_together_and_each_comes_back_with_its_own_row(store):
+    """The server's direct path sends a read's first statement without waiting (PostgreSQL); the transaction
+    that takes the row reads what a transaction reading for itself would."""
+    docs = [workspace(f"ws-{c * 9}", user=f"u{c}") for c in "abcdefgh"]
+    insert(store, "workspace", *docs)
+    wanted = [d["WorkspaceId"] for d in docs] + ["ws-zzzzzzzzz"]
+
+    async def send_all() -> dict[str, tuple | None]:
+        rows: dict[str, tuple | None] = {}
+        sent = [store.read_apart(context_read(HERE, ("workspace", wid)), lambda row, wid=wid: rows.update({wid: row}))
+                for wid in wanted]
+        if not any(sent):
+            return rows
+        assert all(sent) and rows == {}  # every one is sent before any answer is read
+        for _ in range(500):
+            if len(rows) == len(wanted):
+                break
+            await asyncio.sleep(0.01)
+        return rows
+
+    rows = asyncio.run(send_all())
+    assert store.read_apart(context_read(HERE, None), print) is False  # outside an event loop: never sent
+    if store.backend == "sqlite":
+        assert rows == {}  # SQLite's reads cost the loop no wait: read where they are
+        return
+    assert [rows[wid][-1] for wid in wanted] == [*docs, None]  # each its own document, in its last column
+    set_state(store, "ws-aaaaaaaaa", "STOPPED")
+    for wid, doc in zip(wanted, [*docs, None], strict=True):  # a transaction given the row reads no other
+        with store.transaction(HERE, writes=False, prefetch=("workspace", wid), context=rows[wid]) as tx:
+            assert tx.get("workspace", wid) == doc
     assert get(store, "workspace", "ws-aaaaaaaaa")["State"] == "STOPPED"
 
 

@@ -80,14 +80,18 @@ def _carries_blob(shape: Shape, seen: set[str]) -> bool:
     return any(_carries_blob(child, seen) for child in children)
 
 
+Reply = Callable[[int, dict[str, str], bytes], None]
+
+
 class Limits:
     """ASGI middleware: refuses oversized headers and bodies; hands the app a body already read in full."""
 
     def __init__(self, app: App, max_headers: int = MAX_HEADER_BYTES, in_flight: int = IN_FLIGHT_BYTES,
-                 answer: Callable[[list[tuple[bytes, bytes]], bytes], tuple[int, dict[str, str], bytes]] | None = None):
-        """`answer` is the AWS API as a plain call (the request's headers, with lower-case names, and its whole
-        body, to the answer's status, headers and body; it never raises), which the server's protocol may call
-        directly for a plain `POST /` that `admit` takes (protocol/server.py)."""
+                 answer: Callable[[list[tuple[bytes, bytes]], bytes, Reply], None] | None = None):
+        """`answer` is the AWS API as a plain call (the request's headers, with lower-case names, its whole
+        body, and a `Reply` that gets the answer's status, headers and body, then or later; it never raises),
+        which the server's protocol may call directly for a plain `POST /` that `admit` takes
+        (protocol/server.py)."""
         self.app, self.max_headers, self.budget, self.answer = app, max_headers, in_flight, answer
         # Bytes of the bodies arrived and not yet done with, in this process, by budget (a body's limit).
         self.in_flight = {MAX_BODY_BYTES: 0, AWS_BODY_BYTES: 0}

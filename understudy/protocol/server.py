@@ -125,12 +125,26 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def _answer_directly(self) -> None:
         body, self._direct, self._answered = bytes(self._direct or b""), None, True
+        awaited, limit, held = _Awaited(self._keep_alive), self._limit, self._held
+
+        def reply(status: int, headers: dict[str, str], answer: bytes) -> None:
+            self.app.release(limit, held)
+            awaited.response_complete = True
+            if awaited.disconnected:
+                return
+            self._keep_alive = awaited.keep_alive  # a shutdown meanwhile asks for the connection to close
+            self._write(status, headers, answer)
+            self.on_response_complete()
+
         try:
-            status, headers, answer = self.app.answer(self.headers, body)
-        finally:
-            self.app.release(self._limit, self._held)
-        self._write(status, headers, answer)
-        self.on_response_complete()
+            self.app.answer(self.headers, body, reply)
+        except BaseException:
+            if not awaited.response_complete:
+                self.app.release(limit, held)
+            raise
+        if not awaited.response_complete:  # it waits on the store: it stands as uvicorn's current request
+            self.cycle = awaited  # type: ignore[assignment]
+            self.flow.pause_reading()
 
     def _refuse_directly(self) -> None:
         self.app.release(self._limit, self._held)
@@ -167,6 +181,16 @@ class EdgeProtocol(HttpToolsProtocol):
         err = RequestHeaderFieldsTooLargeException(f"The request's head is over {MAX_HEAD_BYTES} bytes.")
         self._keep_alive = False
         self._write(err.status, serializer.error_headers(err), serializer.error_body(err))
+
+
+class _Awaited:
+    """A direct answer waiting on the store (gateway.answer), where uvicorn looks for the request being
+    answered: requests pipelined behind it queue until it is written, a shutdown lets it finish and then
+    closes the connection, and a lost connection marks it, so it is not written."""
+
+    def __init__(self, keep_alive: bool):
+        self.keep_alive, self.response_complete, self.disconnected = keep_alive, False, False
+        self.message_event = asyncio.Event()
 
 
 # No proxy headers: Understudy answers its clients directly, and X-Forwarded-* must not rename them.

@@ -1,6 +1,6 @@
 """Persistence: the only package that imports SQLAlchemy. SQLite by default, PostgreSQL by URL."""
 
-from understudy.store.database import Conflict, Store
+from understudy.store.database import Conflict, Store, context_read
 from understudy.store.transaction import ReadOnly, Tx
 
-__all__ = ["Conflict", "ReadOnly", "Store", "Tx"]
+__all__ = ["Conflict", "ReadOnly", "Store", "Tx", "context_read"]

@@ -6,11 +6,12 @@ run statement by statement on both backends (Store._begin). PostgreSQL is reache
 a `postgresql://` URL.
 """
 
+import asyncio
 import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import orjson
@@ -21,6 +22,7 @@ from sqlalchemy.pool import StaticPool
 
 from understudy.domain.scope import Scope
 from understudy.store import migrations, schema
+from understudy.store.pipelined import PipelinedReads
 from understudy.store.transaction import Tx, direct, fetch_one, is_conflict
 
 log = logging.getLogger("understudy.lifecycle")
@@ -90,6 +92,9 @@ class Store:
         self._held = self.engine.connect() if self.backend == "sqlite" else None
         # PostgreSQL: reads run on one connection held in autocommit (see _read); writes take one from the pool.
         self._reader: Connection | None = None
+        # PostgreSQL: the server's reads sent without blocking its event loop (read_apart).
+        self._pipelined: PipelinedReads | None = None
+        self.reads_apart = self.backend == "postgresql"
 
     def migrate(self, *, mode: str = "real", timing: str = "fast") -> int:
         with self.engine.begin() as conn:
@@ -100,6 +105,8 @@ class Store:
         return version
 
     def close(self) -> None:
+        if self._pipelined is not None:
+            self._pipelined.close()
         for held in (self._held, self._reader):
             if held is not None:
                 held.close()
@@ -164,18 +171,41 @@ class Store:
         if reader.in_transaction():
             reader.commit()  # SQLAlchemy's record of its statements; the server committed each already
 
+    def read_apart(self, read: tuple[str, tuple], then: Callable[[tuple | None], None]) -> bool:
+        """Sends a read request's first statement (`context_read`) without blocking the running event loop,
+        where the store can (reads_apart: PostgreSQL); `then` gets its row when it arrives, for
+        `transaction`'s `context`, or None for the transaction to read it itself. False when not sent."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        pipelined = self._pipelined
+        if pipelined is None or pipelined.closed or pipelined.loop is not loop:
+            if pipelined is not None:
+                pipelined.close()
+            try:
+                pipelined = self._pipelined = PipelinedReads(
+                    self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                    (_CONTEXT_SQL, _CONTEXT_AND_DOC_SQL), loop)
+            except psycopg.Error as e:
+                log.warning("no pipelined reads (%s): reads block until a connection opens", e)
+                self._pipelined = None
+                return False
+        return pipelined.send(*read, then)
+
     @contextmanager
-    def transaction(self, scope: Scope, *, writes: bool = True,
-                    prefetch: tuple[str, str] | None = None) -> Iterator[Tx]:
+    def transaction(self, scope: Scope, *, writes: bool = True, prefetch: tuple[str, str] | None = None,
+                    context: tuple | None = None) -> Iterator[Tx]:
         """One transaction bound to a scope; a lost race surfaces as Conflict, after the rollback.
 
         Without `writes` it only reads: a write in it raises ReadOnly before running, and the caller
         runs the request again with `writes`. `prefetch` (a kind and an id of the scope) is read in the
         same statement as the request's context, and the Tx's first `get` of it takes that document: a
-        by-id read then costs one statement, one round trip on PostgreSQL."""
+        by-id read then costs one statement, one round trip on PostgreSQL. `context` is that statement's
+        row when it was read already (read_apart), for a transaction that only reads."""
         try:
             with self._begin(writes) as conn:
-                clock, prefetched = _context(conn, scope, self.backend, prefetch)
+                clock, prefetched = _context(conn, scope, self.backend, prefetch, None if writes else context)
                 outage = {"region": scope.region, "api": clock["outage_api"]} if clock.get("outage_api") else None
                 tx = Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=self.backend,
                         outage=outage, next_due=clock.get("next_due"), writes=writes, prefetched=prefetched)
@@ -285,20 +315,25 @@ _CONTEXT_AND_DOC_SQL = _CONTEXT_SQL.replace(" FROM clock", ", (SELECT doc FROM r
                                             "region = ? AND kind = ? AND id = ?) FROM clock")
 
 
-def _context(conn: Connection, scope: Scope, backend: str, prefetch: tuple[str, str] | None) -> tuple[dict, dict]:
-    """The clock, the Region's outage and the next due time, in one statement at the start of a request,
-    sent to the driver directly (prepared on PostgreSQL); with `prefetch`, that resource's document too,
-    keyed as Tx.get looks it up."""
-    sql, params = _CONTEXT_SQL, (scope.region,)
-    if prefetch is not None:
-        key = (scope.account_id, scope.region, *prefetch)
-        sql, params = _CONTEXT_AND_DOC_SQL, params + key
-    row = fetch_one(direct(conn), backend, sql, params)
+def context_read(scope: Scope, prefetch: tuple[str, str] | None) -> tuple[str, tuple]:
+    """The statement a request starts with and its parameters: the clock, the Region's outage and the next
+    due time; with `prefetch`, that resource's document as its last column."""
+    if prefetch is None:
+        return _CONTEXT_SQL, (scope.region,)
+    return _CONTEXT_AND_DOC_SQL, (scope.region, scope.account_id, scope.region, *prefetch)
+
+
+def _context(conn: Connection, scope: Scope, backend: str, prefetch: tuple[str, str] | None,
+             row: tuple | None = None) -> tuple[dict, dict]:
+    """The row of context_read, sent to the driver directly (prepared on PostgreSQL) unless `row` was read
+    already, as the clock and the document of `prefetch`, keyed as Tx.get looks it up."""
+    if row is None:
+        row = fetch_one(direct(conn), backend, *context_read(scope, prefetch))
     if row is None:
         return _clock_row(conn), {}
     if prefetch is None:
         return dict(zip(_CONTEXT_FIELDS, row, strict=True)), {}
-    doc = row[-1]
+    key, doc = (scope.account_id, scope.region, *prefetch), row[-1]
     if isinstance(doc, str):  # SQLite keeps the document as JSON text; psycopg has decoded it already
         doc = orjson.loads(doc)
     return dict(zip(_CONTEXT_FIELDS, row[:-1], strict=True)), {key: doc}
