@@ -130,7 +130,7 @@ class EdgeProtocol(HttpToolsProtocol):
         def reply(status: int, headers: dict[str, str], answer: bytes) -> None:
             self.app.release(limit, held)
             awaited.response_complete = True
-            if awaited.disconnected:
+            if awaited.disconnected or self.transport.is_closing():  # the client went while it waited
                 return
             self._keep_alive = awaited.keep_alive  # a shutdown meanwhile asks for the connection to close
             self._write(status, headers, answer)

@@ -183,15 +183,10 @@ class Store:
         if pipelined is None or pipelined.closed or pipelined.loop is not loop:
             if pipelined is not None:
                 pipelined.close()
-            try:
-                pipelined = self._pipelined = PipelinedReads(
-                    self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
-                    (_CONTEXT_SQL, _CONTEXT_AND_DOC_SQL), loop)
-            except psycopg.Error as e:
-                log.warning("no pipelined reads (%s): reads block until a connection opens", e)
-                self._pipelined = None
-                return False
-        return pipelined.send(*read, then)
+            pipelined = self._pipelined = PipelinedReads.open(
+                self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                (_CONTEXT_SQL, _CONTEXT_AND_DOC_SQL), loop)
+        return pipelined is not None and pipelined.send(*read, then)
 
     @contextmanager
     def transaction(self, scope: Scope, *, writes: bool = True, prefetch: tuple[str, str] | None = None,

@@ -47,6 +47,15 @@ class PipelinedReads:
         self._writing = False
         loop.add_reader(self._fd, self._readable)
 
+    @classmethod
+    def open(cls, url: str, statements: Iterable[str], loop: asyncio.AbstractEventLoop) -> "PipelinedReads | None":
+        """A new connection's reads, or None when it cannot open (the reads then block, as every other does)."""
+        try:
+            return cls(url, statements, loop)
+        except psycopg.Error as e:
+            log.warning("no pipelined reads (%s): reads wait on the event loop until a connection opens", e)
+            return None
+
     def send(self, sql: str, params: tuple[str, ...], then: Callable[[tuple | None], None]) -> bool:
         """Sends one statement; `then` is called with its first row (None: no row, or not read here) once it
         arrives. False when the connection has failed: then nothing was sent and `then` is never called."""
