@@ -12,10 +12,10 @@ import botocore.parsers
 from understudy.config import Settings
 from understudy.domain import errors, ids, policy
 from understudy.lifecycle import outages
-from understudy.operations import BY_ID, OPERATIONS
+from understudy.operations import BY_ID, OPERATIONS, standby
 from understudy.operations.context import Context
 from understudy.protocol import authorization, identity, parser, serializer, signature, spec, validator
-from understudy.store import Conflict, ReadOnly, Store, context_read
+from understudy.store import Conflict, ReadOnly, Store, context_doc, context_read, follow_read
 
 log = logging.getLogger("understudy.requests")
 
@@ -131,11 +131,17 @@ def _run(settings: Settings, store: Store, scope, handler, params: dict, *, writ
     A read's first statement is yielded where the store reads it apart (see _steps): only for the first
     attempt, whose transaction takes that row; every later one reads its own."""
     context = (yield context_read(scope, prefetch)) if not writes and store.reads_apart else None
+    followed = None
+    if context is not None and prefetch is not None and (other := standby.other_side(context_doc(context))):
+        key = (scope.account_id, *other)  # a standby pair's other side, which presenting the WorkSpace reads
+        row = yield follow_read(*key)
+        followed = (key, row) if row is not None else None
     attempt = 1
     while True:
         first, context = context, None
         try:
-            with store.transaction(scope, writes=writes, prefetch=prefetch, context=first) as tx:
+            with store.transaction(scope, writes=writes, prefetch=prefetch, context=first,
+                                   followed=followed if first is not None else None) as tx:
                 outages.check_api(tx)
                 if tx.apply_due():
                     continue  # commits what was applied; the handler runs in the next transaction

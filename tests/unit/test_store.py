@@ -10,7 +10,7 @@ from tests.helpers import BACKENDS, database
 from understudy.domain.resources import GONE, user_claim
 from understudy.domain.scope import Scope
 from understudy.lifecycle import worker
-from understudy.store import Conflict, ReadOnly, Store, context_read
+from understudy.store import Conflict, ReadOnly, Store, context_read, follow_read
 
 HERE = Scope("111122223333", "us-east-1")
 
@@ -137,6 +137,39 @@ def test_reads_sent_apart_are_in_flight_together_and_each_comes_back_with_its_ow
         with store.transaction(HERE, writes=False, prefetch=("workspace", wid), context=rows[wid]) as tx:
             assert tx.get("workspace", wid) == doc
     assert get(store, "workspace", "ws-aaaaaaaaa")["State"] == "STOPPED"
+
+
+def test_a_resource_read_ahead_in_another_region_is_taken_with_its_regions_outage(store):
+    """What a by-id read goes on to read (a standby pair's other side) can be sent ahead too (follow_read)."""
+    west = Scope(HERE.account_id, "us-west-2")
+    insert(store, "workspace", workspace("ws-bbbbbbbbb"), scope=west)
+    store.start_outage("us-west-2", "unavailable")
+    key = (HERE.account_id, "us-west-2", "workspace", "ws-bbbbbbbbb")
+
+    async def send() -> list:
+        rows: list = []
+        sent = store.read_apart(follow_read(*key), rows.append)
+        for _ in range(500 if sent else 0):
+            if rows:
+                break
+            await asyncio.sleep(0.01)
+        return rows
+
+    rows = asyncio.run(send())
+    if store.backend == "sqlite":
+        assert rows == []
+        return
+    [row] = rows
+    store.end_outage("us-west-2")
+    with store.transaction(west) as tx:  # both change after the read: the transaction takes what was read
+        tx.update("workspace", {**tx.get("workspace", "ws-bbbbbbbbb", for_update=True), "State": "STOPPED"})
+    with store.transaction(HERE, writes=False, followed=(key, row)) as tx:
+        other = tx.in_region("us-west-2")
+        assert other.get("workspace", "ws-bbbbbbbbb")["State"] == "AVAILABLE"
+        assert tx.outage("us-west-2")["api"] == "unavailable"
+        assert other.get("workspace", "ws-bbbbbbbbb")["State"] == "STOPPED"  # taken once; a second get reads
+    with store.transaction(HERE, writes=False) as tx:
+        assert tx.outage("us-west-2") is None
 
 
 def test_a_read_only_transaction_refuses_to_write(store):

@@ -44,6 +44,15 @@ def _replication(ctx: Context, standby_doc: dict) -> dict:
     return rules.replication_view(standby_doc, ctx.now, ctx.tx.timing)
 
 
+def other_side(doc: dict | None) -> tuple[str, str, str] | None:
+    """The Region, kind and id of the one WorkSpace `relationship` reads for `doc` (the other side of its
+    pair), or None when it reads none or several: what a by-id read may have read ahead (gateway._run)."""
+    if doc is None:
+        return None
+    refs = [doc["_Primary"]] if is_standby(doc) else doc.get("_Standbys", [])
+    return (refs[0]["Region"], _KIND, refs[0]["WorkspaceId"]) if len(refs) == 1 else None
+
+
 def relationship(ctx: Context, doc: dict) -> dict:
     """RelatedWorkspaces and the replication fields of a WorkSpace, read live from the other side.
 

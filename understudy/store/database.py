@@ -185,25 +185,32 @@ class Store:
                 pipelined.close()
             pipelined = self._pipelined = PipelinedReads.open(
                 self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
-                (_CONTEXT_SQL, _CONTEXT_AND_DOC_SQL), loop)
+                (_CONTEXT_SQL, _CONTEXT_AND_DOC_SQL, _FOLLOW_SQL), loop)
         return pipelined is not None and pipelined.send(*read, then)
 
     @contextmanager
     def transaction(self, scope: Scope, *, writes: bool = True, prefetch: tuple[str, str] | None = None,
-                    context: tuple | None = None) -> Iterator[Tx]:
+                    context: tuple | None = None, followed: tuple[tuple, tuple] | None = None) -> Iterator[Tx]:
         """One transaction bound to a scope; a lost race surfaces as Conflict, after the rollback.
 
         Without `writes` it only reads: a write in it raises ReadOnly before running, and the caller
         runs the request again with `writes`. `prefetch` (a kind and an id of the scope) is read in the
         same statement as the request's context, and the Tx's first `get` of it takes that document: a
         by-id read then costs one statement, one round trip on PostgreSQL. `context` is that statement's
-        row when it was read already (read_apart), for a transaction that only reads."""
+        row when it was read already (read_apart), for a transaction that only reads; `followed`, a
+        resource's key (account, Region, kind, id) and the row of its `follow_read`, likewise."""
         try:
             with self._begin(writes) as conn:
                 clock, prefetched = _context(conn, scope, self.backend, prefetch, None if writes else context)
                 outage = {"region": scope.region, "api": clock["outage_api"]} if clock.get("outage_api") else None
+                outages: dict[str, dict | None] = {}
+                if followed is not None and not writes:
+                    (account_id, region, kind, rid), (doc, since, api) = followed
+                    prefetched[(account_id, region, kind, rid)] = doc
+                    outages[region] = {"region": region, "since": since, "api": api} if api is not None else None
                 tx = Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=self.backend,
-                        outage=outage, next_due=clock.get("next_due"), writes=writes, prefetched=prefetched)
+                        outage=outage, next_due=clock.get("next_due"), writes=writes, prefetched=prefetched,
+                        outages=outages)
                 yield tx
         except (exc.DBAPIError, sqlite3.Error, psycopg.Error) as e:
             if is_conflict(e):
@@ -318,6 +325,22 @@ def context_read(scope: Scope, prefetch: tuple[str, str] | None) -> tuple[str, t
     return _CONTEXT_AND_DOC_SQL, (scope.region, scope.account_id, scope.region, *prefetch)
 
 
+def context_doc(row: tuple) -> dict | None:
+    """The prefetched document in a row of context_read (its last column)."""
+    doc = row[-1]
+    return orjson.loads(doc) if isinstance(doc, str) else doc  # SQLite keeps JSON text; psycopg decodes it
+
+
+# One more resource and its Region's outage, which a read goes on to need (gateway: a standby pair's other
+# side), as one statement sent ahead like the context (read_apart) on PostgreSQL.
+_FOLLOW_SQL = ("SELECT (SELECT doc FROM resources WHERE account_id = ? AND region = ? AND kind = ? AND id = ?), "
+               "o.since, o.api FROM (SELECT 1) AS one LEFT JOIN outages AS o ON o.region = ?")
+
+
+def follow_read(account_id: str, region: str, kind: str, rid: str) -> tuple[str, tuple]:
+    return _FOLLOW_SQL, (account_id, region, kind, rid, region)
+
+
 def _context(conn: Connection, scope: Scope, backend: str, prefetch: tuple[str, str] | None,
              row: tuple | None = None) -> tuple[dict, dict]:
     """The row of context_read, sent to the driver directly (prepared on PostgreSQL) unless `row` was read
@@ -328,10 +351,8 @@ def _context(conn: Connection, scope: Scope, backend: str, prefetch: tuple[str, 
         return _clock_row(conn), {}
     if prefetch is None:
         return dict(zip(_CONTEXT_FIELDS, row, strict=True)), {}
-    key, doc = (scope.account_id, scope.region, *prefetch), row[-1]
-    if isinstance(doc, str):  # SQLite keeps the document as JSON text; psycopg has decoded it already
-        doc = orjson.loads(doc)
-    return dict(zip(_CONTEXT_FIELDS, row[:-1], strict=True)), {key: doc}
+    key = (scope.account_id, scope.region, *prefetch)
+    return dict(zip(_CONTEXT_FIELDS, row[:-1], strict=True)), {key: context_doc(row)}
 
 
 def _clock_row(conn) -> dict:

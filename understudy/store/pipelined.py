@@ -1,6 +1,6 @@
 """PostgreSQL reads sent without blocking the event loop: the statement a read request starts with (its
-context, and for a by-id read its document too), for many requests at once on one connection in libpq's
-pipeline mode.
+context, and for a by-id read its document too) and what a by-id read goes on to read (a standby pair's
+other side), for many requests at once on one connection in libpq's pipeline mode.
 
 A request waiting on its row costs the server nothing meanwhile: the event loop answers other requests, and
 results arrive in the order the statements were sent. Only the server's direct path uses it (gateway.answer);
@@ -44,7 +44,8 @@ class PipelinedReads:
         self._rows = Transformer(self._conn)  # psycopg's own loaders: rows read as its cursors read them
         self._waiting: deque[list] = deque()  # [then, its result so far], in the order sent
         self._fd = pg.socket
-        self._writing = False
+        self._writing = False  # libpq holds statements the socket could not take yet
+        self._sending = False  # a write of this turn's statements is due
         loop.add_reader(self._fd, self._readable)
 
     @classmethod
@@ -63,12 +64,13 @@ class PipelinedReads:
             return False
         try:
             self._pg.send_query_prepared(self._names[sql], [p.encode() for p in params])
-            self._pg.pipeline_sync()  # each statement its own implicit transaction: an error stays its own
-            self._flush()
         except psycopg.Error as e:
             self._fail(e)
             return False
         self._waiting.append([then, None])
+        if not self._sending:
+            self._sending = True
+            self.loop.call_soon(self._sync)
         return True
 
     def close(self) -> None:
@@ -94,6 +96,19 @@ class PipelinedReads:
             self.loop.remove_writer(self._fd)
         self._writing = bool(unsent)
 
+    def _sync(self) -> None:
+        """The statements sent during one turn of the loop leave together, in one write, ended by one sync
+        point: PostgreSQL runs them as one implicit transaction each, and one that fails makes the rest of
+        its turn's fail too, which then read for themselves."""
+        self._sending = False
+        if self.closed:
+            return
+        try:
+            self._pg.pipeline_sync()
+            self._flush()
+        except psycopg.Error as e:
+            self._fail(e)
+
     def _writable(self) -> None:
         try:
             self._flush()
@@ -109,10 +124,9 @@ class PipelinedReads:
                 result = pg.get_result()
                 if result is None:
                     ends += 1
-                elif result.status == _SYNC:
-                    ends = 0
-                    done.append(self._waiting.popleft())
-                else:
+                    if self._waiting[0][1] is not None:
+                        done.append(self._waiting.popleft())
+                elif result.status != _SYNC:  # a sync point's own result ends a turn's statements: nothing to take
                     ends = 0
                     self._waiting[0][1] = result
             if self._writing:
