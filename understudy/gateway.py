@@ -12,7 +12,7 @@ import botocore.parsers
 from understudy.config import Settings
 from understudy.domain import errors, ids, policy
 from understudy.lifecycle import outages
-from understudy.operations import BY_ID, OPERATIONS, standby
+from understudy.operations import BY_ID, OPERATIONS
 from understudy.operations.context import Context
 from understudy.protocol import authorization, identity, parser, serializer, signature, spec, validator
 from understudy.store import Conflict, ReadOnly, Store, context_doc, context_read, follow_read
@@ -88,8 +88,9 @@ def _steps(settings: Settings, store: Store, raw_headers: list[tuple[bytes, byte
         handler = OPERATIONS.get((service, op.name))
         if handler is None:
             raise errors.NotImplementedException(f"Understudy does not implement {op.name} yet.")
+        prefetch, follows = _prefetch(service, op.name, params)
         result = yield from _run(settings, store, scope, handler, params, writes=not op.name.startswith(_READS),
-                                 prefetch=_prefetch(service, op.name, params))
+                                 prefetch=prefetch, follows=follows)
         response = Response(200, {"content-type": serializer.CONTENT_TYPE}, serializer.serialize(op, result))
     except errors.AwsError as e:
         response, error_code = Response(e.status, serializer.error_headers(e), serializer.error_body(e)), e.code
@@ -109,31 +110,35 @@ def _steps(settings: Settings, store: Store, raw_headers: list[tuple[bytes, byte
 _READS = ("Describe", "List", "Get")
 
 
-def _prefetch(service: str, name: str, params: dict) -> tuple[str, str] | None:
-    """The one resource a by-id read names, for its transaction to read with the context (BY_ID)."""
+def _prefetch(service: str, name: str, params: dict) -> tuple[tuple[str, str] | None, Callable | None]:
+    """The one resource a by-id read names, for its transaction to read with the context, and what names
+    the resource it goes on to read (BY_ID)."""
     named = BY_ID.get((service, name))
     if named is None:
-        return None
-    kind, member = named
+        return None, None
+    kind, member, follows = named
     value = params.get(member)
     if isinstance(value, list):
         value = value[0] if len(value) == 1 else None
-    return (kind, value) if isinstance(value, str) else None
+    return ((kind, value), follows) if isinstance(value, str) else (None, None)
 
 
 def _run(settings: Settings, store: Store, scope, handler, params: dict, *, writes: bool,
-         prefetch: tuple[str, str] | None = None) -> Generator[tuple, tuple | None, dict]:
+         prefetch: tuple[str, str] | None = None,
+         follows: Callable[[dict | None], tuple[str, str, str] | None] | None = None
+         ) -> Generator[tuple, tuple | None, dict]:
     """The handler in one transaction of its scope, after the due transitions; retried on a lost race.
 
     Transitions that fall due are applied and committed in a transaction of their own first, so a handler
     that loses a race and runs again never takes applied transitions back with it. A read that turns out
     to write (a due transition, a lazily advanced import) is run again in a transaction that writes.
-    A read's first statement is yielded where the store reads it apart (see _steps): only for the first
-    attempt, whose transaction takes that row; every later one reads its own."""
+    A read's first statement is yielded where the store reads it apart (see _steps), and then, if `follows`
+    names one from the prefetched document, the resource the handler goes on to read (a standby pair's
+    other side). Only the first attempt's transaction takes those rows; every later one reads its own."""
     context = (yield context_read(scope, prefetch)) if not writes and store.reads_apart else None
     followed = None
-    if context is not None and prefetch is not None and (other := standby.other_side(context_doc(context))):
-        key = (scope.account_id, *other)  # a standby pair's other side, which presenting the WorkSpace reads
+    if context is not None and follows is not None and (other := follows(context_doc(context))):
+        key = (scope.account_id, *other)
         row = yield follow_read(*key)
         followed = (key, row) if row is not None else None
     attempt = 1

@@ -41,8 +41,10 @@ OPERATIONS = {
 # Reads that usually name one WorkSpace: the gateway reads its document in the statement that reads the
 # request's context (Store.transaction's `prefetch`), so a by-id read is one statement, one round trip on
 # PostgreSQL. The handler's own `get` of that id takes it; any other read is the handler's, as always.
+# The third member, given the document, names the one other resource the handler goes on to read, which
+# PostgreSQL's server path reads ahead too (gateway._run): DescribeWorkspaces shows a pair's other side.
 BY_ID = {
-    ("workspaces", "DescribeWorkspaces"): ("workspace", "WorkspaceIds"),
-    ("workspaces", "DescribeWorkspacesConnectionStatus"): ("workspace", "WorkspaceIds"),
-    ("workspaces", "DescribeWorkspaceSnapshots"): ("workspace", "WorkspaceId"),
+    ("workspaces", "DescribeWorkspaces"): ("workspace", "WorkspaceIds", standby.other_side),
+    ("workspaces", "DescribeWorkspacesConnectionStatus"): ("workspace", "WorkspaceIds", None),
+    ("workspaces", "DescribeWorkspaceSnapshots"): ("workspace", "WorkspaceId", None),
 }

@@ -172,9 +172,10 @@ class Store:
             reader.commit()  # SQLAlchemy's record of its statements; the server committed each already
 
     def read_apart(self, read: tuple[str, tuple], then: Callable[[tuple | None], None]) -> bool:
-        """Sends a read request's first statement (`context_read`) without blocking the running event loop,
-        where the store can (reads_apart: PostgreSQL); `then` gets its row when it arrives, for
-        `transaction`'s `context`, or None for the transaction to read it itself. False when not sent."""
+        """Sends a read request's first statement (`context_read`), or the one it goes on to (`follow_read`),
+        without blocking the running event loop, where the store can (reads_apart: PostgreSQL); `then` gets
+        its row when it arrives, for `transaction`'s `context` or `followed`, or None for the transaction to
+        read it itself. False when not sent."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
