@@ -139,6 +139,37 @@ def test_reads_sent_apart_are_in_flight_together_and_each_comes_back_with_its_ow
     assert get(store, "workspace", "ws-aaaaaaaaa")["State"] == "STOPPED"
 
 
+def test_a_read_sent_apart_that_fails_is_read_again_and_its_connection_replaced(store):
+    """A statement the pipelined connection prepared that no longer runs there (here: its result's type
+    changed under it, as a migration might) hands its reader None, to read for itself, once."""
+    insert(store, "workspace", workspace("ws-aaaaaaaaa"))
+    read = context_read(HERE, ("workspace", "ws-aaaaaaaaa"))
+
+    async def one() -> list:
+        rows: list = []
+        if not store.read_apart(read, rows.append):
+            return rows
+        for _ in range(500):
+            if rows:
+                break
+            await asyncio.sleep(0.01)
+        return rows
+
+    async def three() -> list:
+        first = await one()
+        if store.backend == "postgresql":
+            with store.engine.begin() as conn:
+                conn.exec_driver_sql("ALTER TABLE clock ALTER COLUMN timing TYPE text")
+        return [first, await one(), await one()]
+
+    first, failed, again = asyncio.run(three())
+    if store.backend == "sqlite":  # SQLite reads where it is: nothing is ever sent apart
+        assert first == failed == again == []
+        return
+    assert first[0] is not None and failed == [None] and again[0] is not None
+    assert again[0][-1] == workspace("ws-aaaaaaaaa")
+
+
 def test_a_resource_read_ahead_in_another_region_is_taken_with_its_regions_outage(store):
     """What a by-id read goes on to read (a standby pair's other side) can be sent ahead too (follow_read)."""
     west = Scope(HERE.account_id, "us-west-2")

@@ -21,6 +21,7 @@ log = logging.getLogger("understudy.store")
 
 _SYNC = pq.ExecStatus.PIPELINE_SYNC
 _ROWS = pq.ExecStatus.TUPLES_OK
+_ERROR = pq.ExecStatus.FATAL_ERROR
 
 
 class PipelinedReads:
@@ -135,6 +136,10 @@ class PipelinedReads:
             self._fail(e)
         for then, result in done:  # after the results are taken: a request's own failure cannot strand another's
             self._call(then, self._row(result))
+        failed = next((r for _, r in done if r.status == _ERROR), None)
+        if failed is not None and not self.closed:  # a statement that fails here (its plan outdated by a
+            # migration, say) would fail again: a fresh connection prepares it anew
+            self._fail(psycopg.DatabaseError(failed.error_message.decode(errors="replace")))
 
     def _row(self, result: pq.abc.PGresult | None) -> tuple | None:
         if result is None or result.status != _ROWS or not result.ntuples:
