@@ -139,6 +139,34 @@ def test_reads_sent_apart_are_in_flight_together_and_each_comes_back_with_its_ow
     assert get(store, "workspace", "ws-aaaaaaaaa")["State"] == "STOPPED"
 
 
+def test_reads_sent_apart_hold_no_lock_while_the_event_loop_is_busy(store):
+    """A statement sent apart ends its own transaction: while the loop is busy elsewhere (here, this test
+    taking an exclusive lock, as a migration would, in the same turn as the sends), the statements already
+    run hold nothing that lock would wait for."""
+    insert(store, "workspace", workspace("ws-aaaaaaaaa"))
+    read = context_read(HERE, ("workspace", "ws-aaaaaaaaa"))
+
+    async def sends_then_locks() -> list:
+        rows: list = []
+        sent = [store.read_apart(read, rows.append) for _ in range(300)]  # more than libpq keeps unsent
+        if any(sent):  # the loop does nothing else until the lock below is taken and given up
+            with store.engine.connect() as other:
+                other.exec_driver_sql("SET lock_timeout = '5s'")
+                other.exec_driver_sql("LOCK TABLE clock IN ACCESS EXCLUSIVE MODE")  # fails if a read holds clock
+                other.rollback()
+            for _ in range(500):
+                if len(rows) == len(sent):
+                    break
+                await asyncio.sleep(0.01)
+        return rows
+
+    rows = asyncio.run(sends_then_locks())
+    if store.backend == "sqlite":
+        assert rows == []
+        return
+    assert len(rows) == 300 and all(row[-1] == workspace("ws-aaaaaaaaa") for row in rows)
+
+
 def test_a_read_sent_apart_that_fails_is_read_again_and_its_connection_replaced(store):
     """A statement the pipelined connection prepared that no longer runs there (here: its result's type
     changed under it, as a migration might) hands its reader None, to read for itself, once."""

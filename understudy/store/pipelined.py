@@ -46,7 +46,6 @@ class PipelinedReads:
         self._waiting: deque[list] = deque()  # [then, its result so far], in the order sent
         self._fd = pg.socket
         self._writing = False  # libpq holds statements the socket could not take yet
-        self._sending = False  # a write of this turn's statements is due
         loop.add_reader(self._fd, self._readable)
 
     @classmethod
@@ -65,13 +64,15 @@ class PipelinedReads:
             return False
         try:
             self._pg.send_query_prepared(self._names[sql], [p.encode() for p in params])
+            # Its sync point goes with it: a statement PostgreSQL has run holds its locks (on `clock`, say)
+            # until its sync arrives, and a migration's ALTER queued behind them would then hold up every
+            # other connection's statements, the server's own blocking ones included, for good.
+            self._pg.pipeline_sync()
+            self._flush()
         except psycopg.Error as e:
             self._fail(e)
             return False
         self._waiting.append([then, None])
-        if not self._sending:
-            self._sending = True
-            self.loop.call_soon(self._sync)
         return True
 
     def close(self) -> None:
@@ -97,19 +98,6 @@ class PipelinedReads:
             self.loop.remove_writer(self._fd)
         self._writing = bool(unsent)
 
-    def _sync(self) -> None:
-        """The statements sent during one turn of the loop leave together, in one write, ended by one sync
-        point: PostgreSQL runs them as one implicit transaction each, and one that fails makes the rest of
-        its turn's fail too, which then read for themselves."""
-        self._sending = False
-        if self.closed:
-            return
-        try:
-            self._pg.pipeline_sync()
-            self._flush()
-        except psycopg.Error as e:
-            self._fail(e)
-
     def _writable(self) -> None:
         try:
             self._flush()
@@ -127,7 +115,7 @@ class PipelinedReads:
                     ends += 1
                     if self._waiting[0][1] is not None:
                         done.append(self._waiting.popleft())
-                elif result.status != _SYNC:  # a sync point's own result ends a turn's statements: nothing to take
+                elif result.status != _SYNC:  # a sync point's own result follows its statement's: nothing to take
                     ends = 0
                     self._waiting[0][1] = result
             if self._writing:
