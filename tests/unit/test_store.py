@@ -43,6 +43,14 @@ def get(store: Store, kind: str, rid: str, scope: Scope = HERE) -> dict | None:
         return tx.get(kind, rid)
 
 
+async def arrived(rows, n: int) -> None:
+    """Waits (at most 5 s) until `rows` holds n answers of reads sent apart."""
+    for _ in range(500):
+        if len(rows) >= n:
+            return
+        await asyncio.sleep(0.01)
+
+
 def set_state(store: Store, wid: str, state: str) -> None:
     with store.transaction(HERE) as tx:
         doc = tx.get("workspace", wid, for_update=True)
@@ -120,10 +128,7 @@ def test_reads_sent_apart_are_in_flight_together_and_each_comes_back_with_its_ow
         if not any(sent):
             return rows
         assert all(sent) and rows == {}  # every one is sent before any answer is read
-        for _ in range(500):
-            if len(rows) == len(wanted):
-                break
-            await asyncio.sleep(0.01)
+        await arrived(rows, len(wanted))
         return rows
 
     rows = asyncio.run(send_all())
@@ -154,10 +159,7 @@ def test_reads_sent_apart_hold_no_lock_while_the_event_loop_is_busy(store):
                 other.exec_driver_sql("SET lock_timeout = '5s'")
                 other.exec_driver_sql("LOCK TABLE clock IN ACCESS EXCLUSIVE MODE")  # fails if a read holds clock
                 other.rollback()
-            for _ in range(500):
-                if len(rows) == len(sent):
-                    break
-                await asyncio.sleep(0.01)
+            await arrived(rows, len(sent))
         return rows
 
     rows = asyncio.run(sends_then_locks())
@@ -177,10 +179,7 @@ def test_a_read_sent_apart_that_fails_is_read_again_and_its_connection_replaced(
         rows: list = []
         if not store.read_apart(read, rows.append):
             return rows
-        for _ in range(500):
-            if rows:
-                break
-            await asyncio.sleep(0.01)
+        await arrived(rows, 1)
         return rows
 
     async def three() -> list:
@@ -208,10 +207,8 @@ def test_a_resource_read_ahead_in_another_region_is_taken_with_its_regions_outag
     async def send() -> list:
         rows: list = []
         sent = store.read_apart(follow_read(*key), rows.append)
-        for _ in range(500 if sent else 0):
-            if rows:
-                break
-            await asyncio.sleep(0.01)
+        if sent:
+            await arrived(rows, 1)
         return rows
 
     rows = asyncio.run(send())
