@@ -92,7 +92,7 @@ def _fail(errors: list[str], value: object, path: str, constraint: str) -> None:
 
 def _structure(shape: Shape, value: dict[str, Any], path: str, errors: list[str]) -> None:
     required = shape.required_members
-    for name, member in shape.members.items():  # failures in the model's order; a path is built only when used
+    for name, member in shape.members.items():  # failures in the model's order; an absent optional member costs no path
         if name in value:
             _value(member, value[name], f"{path}.{_camel(name)}" if path else _camel(name), errors)
         elif name in required:
