@@ -33,6 +33,8 @@ HERE = Path(__file__).resolve().parent
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"]
 PG_ADMIN = os.environ.get("UNDERSTUDY_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+CEILING_ID = "ws-abcdefghi"  # the one id the ceiling answers (bare_asgi.py)
+WRK_ROUNDS, WRK_SECONDS = 5, 3
 VPC = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]}
 
 
@@ -82,7 +84,7 @@ def client(url: str, region: str = "us-east-1", service: str = "workspaces"):
                         aws_secret_access_key="x", config=Config(retries={"max_attempts": 1}))
 
 
-def wrk(url: str, ids_file: Path, seconds: int = 10) -> dict:
+def wrk(url: str, ids_file: Path, seconds: int) -> dict:
     out = subprocess.run(["wrk", "-t1", "-c32", f"-d{seconds}s", "--latency", "-s", str(HERE / "describe_by_id.lua"),
                           url], capture_output=True, text=True, env={**os.environ, "IDS_FILE": str(ids_file)}).stdout
     to_ms = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -109,9 +111,55 @@ def timed(calls) -> dict:
     return {"rps": len(latencies) / total, "p50_ms": q[49], "p99_ms": q[98]}
 
 
-def sequential_by_id(url: str, ids: list[str], n: int = 2000) -> dict:
-    ws = client(url)
-    return timed(lambda i=i: ws.describe_workspaces(WorkspaceIds=[ids[i % len(ids)]]) for i in range(n))
+class Ceiling:
+    """The ceiling, kept serving for the whole run, so each server is measured against it in turns: this
+    machine's speed moves by a quarter within minutes (bench/README.md), and a ratio of two figures taken
+    minutes apart moves with it. Measured in alternation, both sides of a ratio see the same machine."""
+
+    def __init__(self, workdir: Path, workers: int = 1):
+        port = free_port()
+        self.server = Process([sys.executable, "-m", "uvicorn", "bench.bare_asgi:app", "--port", str(port), "--http",
+                               "httptools", "--loop", "uvloop", "--log-level", "warning", "--no-access-log",
+                               "--workers", str(workers)], port, "/")
+        self.ids_file = workdir / f"ceiling-ids-{workers}.txt"
+        self.ids_file.write_text(CEILING_ID)
+
+    def wrk_by_id(self, url: str, ids_file: Path, rounds: int = WRK_ROUNDS) -> dict:
+        """wrk on the server and on the ceiling in alternation, `rounds` pairs of short runs, the order turned
+        each round: the server's median figures, the ceiling's median throughput, and the median of the
+        rounds' ratios."""
+        mine, theirs = [], []
+        for r in range(rounds):
+            pair = ((url, ids_file), (self.server.url, self.ids_file))
+            first, second = (wrk(*side, WRK_SECONDS) for side in (pair if r % 2 == 0 else pair[::-1]))
+            mine.append(first if r % 2 == 0 else second)
+            theirs.append(second if r % 2 == 0 else first)
+        pairs = list(zip(mine, theirs, strict=True))
+        return {**{k: statistics.median(m[k] for m in mine) for k in ("rps", "p50_ms", "p99_ms")},
+                "non_2xx": sum(m["non_2xx"] for m in mine),
+                "ceiling_rps": statistics.median(t["rps"] for t in theirs),
+                "of_ceiling": statistics.median(m["rps"] / t["rps"] for m, t in pairs),
+                "rounds": [[round(m["rps"]), round(t["rps"])] for m, t in pairs]}
+
+    def sequential_by_id(self, url: str, ids: list[str], n: int = 2000) -> dict:
+        """One boto3 client per server, their calls alternating one by one: the server's figures, the
+        ceiling's throughput, and the ratio of their total times."""
+        mine, theirs = client(url), client(self.server.url)
+        for i in range(50):  # both clients' connections open and warm before the count starts
+            mine.describe_workspaces(WorkspaceIds=[ids[i % len(ids)]])
+            theirs.describe_workspaces(WorkspaceIds=[CEILING_ID])
+        mine_ms, theirs_ms = [], []
+        for i in range(n):
+            for ws, times, name in ((mine, mine_ms, ids[i % len(ids)]), (theirs, theirs_ms, CEILING_ID)):
+                started = time.perf_counter()
+                ws.describe_workspaces(WorkspaceIds=[name])
+                times.append((time.perf_counter() - started) * 1000)
+        q = statistics.quantiles(mine_ms, n=100)
+        return {"rps": n / sum(mine_ms) * 1000, "p50_ms": q[49], "p99_ms": q[98],
+                "ceiling_rps": n / sum(theirs_ms) * 1000, "of_ceiling": sum(theirs_ms) / sum(mine_ms)}
+
+    def stop(self) -> None:
+        self.server.stop()
 
 
 def collect_ids(url: str, count: int = 1000) -> list[str]:
@@ -245,7 +293,8 @@ def copy_store(source: str, target: str) -> None:
                 write.execute(table.insert(), [dict(r) for r in rows])
 
 
-def understudy_run(backend: str, size: int, workdir: Path, keep: Path | None, workers: int = 1) -> dict:
+def understudy_run(backend: str, size: int, workdir: Path, keep: Path | None, ceiling: Ceiling,
+                   workers: int = 1) -> dict:
     """With `keep`, the SQLite seed of this size is made once in that folder and reused; PostgreSQL is
     then loaded from it by `copy_store` rather than seeded through the handlers (an hour at a million).
     With `workers` over 1, the server runs `--workers N` and only the by-id figures are measured."""
@@ -273,7 +322,8 @@ def understudy_run(backend: str, size: int, workdir: Path, keep: Path | None, wo
         ids_file = workdir / "ids.txt"
         ids_file.write_text("\n".join(ids))
         result = {"load_s": round(seed_s, 1), "startup_s": round(srv.startup_s, 2),
-                  "wrk_by_id": wrk(srv.url, ids_file), "sequential_by_id": sequential_by_id(srv.url, ids)}
+                  "wrk_by_id": ceiling.wrk_by_id(srv.url, ids_file),
+                  "sequential_by_id": ceiling.sequential_by_id(srv.url, ids)}
         if workers > 1:
             result["peak_rss_mb"] = round(srv.peak_rss_mb(), 1)
             return result
@@ -291,7 +341,7 @@ def understudy_run(backend: str, size: int, workdir: Path, keep: Path | None, wo
         srv.stop()
 
 
-def moto_run(moto_server: str, size: int, workdir: Path) -> dict:
+def moto_run(moto_server: str, size: int, workdir: Path, ceiling: Ceiling) -> dict:
     port = free_port()
     srv = Process([moto_server, "-p", str(port)], port, "/moto-api/data.json")
     try:
@@ -311,8 +361,8 @@ def moto_run(moto_server: str, size: int, workdir: Path) -> dict:
         ids = [w["WorkspaceId"] for w in ws.describe_workspaces()["Workspaces"]][:1000]
         ids_file = workdir / "moto-ids.txt"
         ids_file.write_text("\n".join(ids))
-        return {"startup_s": round(srv.startup_s, 2), "wrk_by_id": wrk(srv.url, ids_file),
-                "sequential_by_id": sequential_by_id(srv.url, ids),
+        return {"startup_s": round(srv.startup_s, 2), "wrk_by_id": ceiling.wrk_by_id(srv.url, ids_file),
+                "sequential_by_id": ceiling.sequential_by_id(srv.url, ids),
                 "full_listing": full_listing(srv.url, ["us-east-1"]),
                 "create_calls_per_s": {"create_workspaces": round(create_rps, 1)},
                 "peak_rss_mb": round(srv.peak_rss_mb(), 1)}
@@ -320,40 +370,25 @@ def moto_run(moto_server: str, size: int, workdir: Path) -> dict:
         srv.stop()
 
 
-def bare_run(workdir: Path, workers: int = 1) -> dict:
-    port = free_port()
-    srv = Process([sys.executable, "-m", "uvicorn", "bench.bare_asgi:app", "--port", str(port), "--http", "httptools",
-                   "--loop", "uvloop", "--log-level", "warning", "--no-access-log", "--workers", str(workers)],
-                  port, "/")
-    try:
-        ids_file = workdir / "bare-ids.txt"
-        ids_file.write_text("ws-abcdefghi")
-        return {"wrk_by_id": wrk(srv.url, ids_file), "sequential_by_id": sequential_by_id(srv.url, ["ws-abcdefghi"]),
-                "peak_rss_mb": round(srv.peak_rss_mb(), 1)}
-    finally:
-        srv.stop()
-
-
 def summary(results: dict, size: int) -> list[str]:
-    """The issue's figures from one run, as ratios: each row names what it compares."""
+    """The issue's figures from one run, as ratios, each the median of the rounds measured against the ceiling
+    in turns (Ceiling); moto and PostgreSQL are compared through their own ratios to the ceiling."""
     lines = []
-    bare = results["bare_asgi"]
+    moto = results.get("moto_10000")
     for workers in sorted({int(k.rsplit("workers", 1)[1]) for k in results if "_workers" in k} | {1}):
         tail = "" if workers == 1 else f"_workers{workers}"
-        ceiling = results.get("bare_asgi" + tail, bare)
         sqlite, pg = results.get(f"understudy_sqlite_{size}{tail}"), results.get(f"understudy_postgresql_{size}{tail}")
         label = "defaults" if workers == 1 else f"--workers {workers} (ceiling also {workers} processes)"
         for name, run in (("SQLite", sqlite), ("PostgreSQL", pg)):
             if run:
                 lines.append(f"{size:,} stored, {label}, {name}: by id under wrk "
-                             f"{run['wrk_by_id']['rps'] / ceiling['wrk_by_id']['rps']:.1%} of the ceiling; "
-                             f"sequential boto3 {run['sequential_by_id']['rps'] / bare['sequential_by_id']['rps']:.1%}"
-                             " of the same client against the ceiling")
-        if sqlite and "moto_10000" in results and workers == 1:
-            times = sqlite["wrk_by_id"]["rps"] / results["moto_10000"]["wrk_by_id"]["rps"]
+                             f"{run['wrk_by_id']['of_ceiling']:.1%} of the ceiling; sequential boto3 "
+                             f"{run['sequential_by_id']['of_ceiling']:.1%} of the same client against the ceiling")
+        if sqlite and moto and workers == 1:
+            times = sqlite["wrk_by_id"]["of_ceiling"] / moto["wrk_by_id"]["of_ceiling"]
             lines.append(f"{size:,} stored, {label}: {times:.1f}x moto's server by id under wrk")
         if sqlite and pg:
-            share = pg["wrk_by_id"]["rps"] / sqlite["wrk_by_id"]["rps"]
+            share = pg["wrk_by_id"]["of_ceiling"] / sqlite["wrk_by_id"]["of_ceiling"]
             lines.append(f"{size:,} stored, {label}: PostgreSQL at {share:.1%} of SQLite by id under wrk")
     return lines
 
@@ -369,23 +404,26 @@ def main() -> None:
     parser.add_argument("--keep", help="folder for seeded SQLite files reused across runs (and copied to PostgreSQL)")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",")]
     results: dict = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for n in workers:
-            key = "bare_asgi" + ("" if n == 1 else f"_workers{n}")
-            results[key] = bare_run(workdir, n)
-            print(json.dumps({key: results[key]}), flush=True)
-        if args.moto:
-            results["moto_10000"] = moto_run(args.moto, 10_000, workdir)
-            print(json.dumps({"moto_10000": results["moto_10000"]}), flush=True)
-        sizes = [int(s) for s in args.sizes.split(",")]
-        for size in sizes:
-            for n in workers:
-                for backend in args.backends.split(","):
-                    key = f"understudy_{backend}_{size}" + ("" if n == 1 else f"_workers{n}")
-                    results[key] = understudy_run(backend, size, workdir, Path(args.keep) if args.keep else None, n)
-                    print(json.dumps({key: results[key]}), flush=True)
+            ceiling = Ceiling(workdir, n)
+            try:
+                if args.moto and n == 1:
+                    results["moto_10000"] = moto_run(args.moto, 10_000, workdir, ceiling)
+                    print(json.dumps({"moto_10000": results["moto_10000"]}), flush=True)
+                for size in sizes:
+                    for backend in args.backends.split(","):
+                        key = f"understudy_{backend}_{size}" + ("" if n == 1 else f"_workers{n}")
+                        results[key] = understudy_run(backend, size, workdir, Path(args.keep) if args.keep else None,
+                                                      ceiling, n)
+                        print(json.dumps({key: results[key]}), flush=True)
+                results["bare_asgi" + ("" if n == 1 else f"_workers{n}")] = {
+                    "peak_rss_mb": round(ceiling.server.peak_rss_mb(), 1)}
+            finally:
+                ceiling.stop()
     results["summary"] = [line for size in sizes for line in summary(results, size)]
     print("\n".join(results["summary"]))
     Path(args.out).write_text(json.dumps(results, indent=2))
