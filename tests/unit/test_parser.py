@@ -64,7 +64,7 @@ UTC = dt.UTC
 
 
 def read(value: dict) -> dict:
-    return parser._value(_SHAPES.get_shape_by_name("Input"), value)
+    return parser._reader(_SHAPES.get_shape_by_name("Input"))(value)
 
 
 @pytest.mark.parametrize(("given", "meant"), [

@@ -8,6 +8,8 @@ silently: old clients still send fields that newer models removed (`EnableWorkDo
 import base64
 import binascii
 import datetime as dt
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import orjson
@@ -44,7 +46,7 @@ def parse(target: str | None, body: bytes) -> tuple[str, OperationModel, dict[st
     # Each level of nesting is a container: a body of fewer than MAX_DEPTH cannot be deeper, and needs no walk.
     if containers > MAX_DEPTH and _deeper_than(raw, MAX_DEPTH):
         raise SerializationException(f"JSON nesting is deeper than {MAX_DEPTH} levels.")
-    return service, op, _structure(op.input_shape, raw) if op.input_shape is not None else {}
+    return service, op, _reader(op.input_shape)(raw) if op.input_shape is not None else {}
 
 
 def _deeper_than(value: object, limit: int) -> bool:
@@ -81,54 +83,90 @@ def _mismatch(value: object, wanted: str) -> SerializationException:
     return SerializationException(f"{got} can not be converted to {wanted}")
 
 
-def _structure(shape: Shape, value: object) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _mismatch(value, "a structure")
-    out = {}
-    for name, member in shape.members.items():
-        if name in value and value[name] is not None:
-            out[name] = _value(member, value[name])
-    return out
+Reader = Callable[[Any], Any]
 
 
-def _value(shape: Shape, value: object) -> object:
+@cache  # shapes come from the cached service models, so each is compiled once per process
+def _reader(shape: Shape) -> Reader:
+    """A function that takes a decoded JSON value of this shape to its typed value, or raises the
+    SerializationException AWS gives. Built once per shape: a request reads no model metadata."""
     t = shape.type_name
     if t == "structure":
-        return _structure(shape, value)
+        return _structure(shape)
     if t == "list":
+        return _list(shape)
+    if t == "map":
+        return _map(shape)
+    return _SCALARS.get(t, _as_is)
+
+
+def _structure(shape: Shape) -> Reader:
+    members: list[tuple[str, Reader]] = []  # filled on first use: a shape may contain itself
+
+    def read(value: object) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise _mismatch(value, "a structure")
+        if not members:
+            members.extend((name, _reader(member)) for name, member in shape.members.items())
+        return {name: reader(value[name]) for name, reader in members if value.get(name) is not None}
+    return read
+
+
+def _list(shape: Shape) -> Reader:
+    def read(value: object) -> list[Any]:
         if not isinstance(value, list):
             raise _mismatch(value, "a list")
-        return [_value(shape.member, v) for v in value]
-    if t == "map":
+        item = _reader(shape.member)
+        return [item(v) for v in value]
+    return read
+
+
+def _map(shape: Shape) -> Reader:
+    def read(value: object) -> dict[Any, Any]:
         if not isinstance(value, dict):
             raise _mismatch(value, "a map")
-        return {_value(shape.key, k): _value(shape.value, v) for k, v in value.items()}
-    if t == "string":
-        if not isinstance(value, str):
-            raise _mismatch(value, "a String")
-        return value
-    if t == "boolean":
-        if not isinstance(value, bool):
-            raise _mismatch(value, "a Boolean")
-        return value
-    if t in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _mismatch(value, "an Integer" if t == "integer" else "a Long")
-        return value
-    if t in ("float", "double"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _mismatch(value, "a Double")
-        return float(value)
-    if t == "timestamp":
-        return _timestamp(value)
-    if t == "blob":
-        if not isinstance(value, str):
-            raise _mismatch(value, "a Blob")
-        try:
-            return base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise SerializationException("Blob value is not valid base64.") from None
+        key, item = _reader(shape.key), _reader(shape.value)
+        return {key(k): item(v) for k, v in value.items()}
+    return read
+
+
+def _as_is(value: object) -> object:
     return value
+
+
+def _string(value: object) -> str:
+    if not isinstance(value, str):
+        raise _mismatch(value, "a String")
+    return value
+
+
+def _boolean(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _mismatch(value, "a Boolean")
+    return value
+
+
+def _integer(wanted: str) -> Reader:
+    def read(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _mismatch(value, wanted)
+        return value
+    return read
+
+
+def _double(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _mismatch(value, "a Double")
+    return float(value)
+
+
+def _blob(value: object) -> bytes:
+    if not isinstance(value, str):
+        raise _mismatch(value, "a Blob")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise SerializationException("Blob value is not valid base64.") from None
 
 
 def _timestamp(value: object) -> dt.datetime:
@@ -141,3 +179,8 @@ def _timestamp(value: object) -> dt.datetime:
             raise _mismatch(value, "a Timestamp") from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=_UTC)
     raise _mismatch(value, "a Timestamp")
+
+
+_SCALARS: dict[str, Reader] = {"string": _string, "boolean": _boolean, "integer": _integer("an Integer"),
+                               "long": _integer("a Long"), "float": _double, "double": _double,
+                               "timestamp": _timestamp, "blob": _blob}
