@@ -127,6 +127,9 @@ def failure(kind: str, **fields: object) -> Refused:
     return Refused(code, text.format(**fields))
 
 
+_NETWORK_KEYS = tuple((key, "_" + key) for key in NETWORK_FIELDS)
+
+
 def shown(doc: Mapping[str, Any], *, region_out: bool, now: float, profile: str) -> dict[str, Any]:
     """A WorkSpace as AWS shows it at `now`, from its own document: what DescribeWorkspaces and the dashboard
     both start from. UNHEALTHY while its Region is out; a modification in progress; a standby's replication.
@@ -138,11 +141,13 @@ def shown(doc: Mapping[str, Any], *, region_out: bool, now: float, profile: str)
         out["ModificationStates"] = [{"Resource": r, "State": "UPDATE_IN_PROGRESS"} for r in doc["_Modifying"]]
     # Its network identity shows once it is provisioned; a document stored before these were private has them
     # public, and they are hidden the same way while it is PENDING.
-    network = {key: doc.get("_" + key, doc.get(key)) for key in NETWORK_FIELDS}
-    for key in NETWORK_FIELDS:
-        out.pop(key, None)
-    if doc["State"] != "PENDING":
-        out.update((key, value) for key, value in network.items() if value is not None)
+    provisioned = doc["State"] != "PENDING"
+    for key, private in _NETWORK_KEYS:
+        value = doc[private] if private in doc else doc.get(key)
+        if provisioned and value is not None:
+            out[key] = value
+        else:
+            out.pop(key, None)
     if "_Primary" in doc:
         out["DataReplicationSettings"] = replication_view(doc, now, profile)
     return out

@@ -7,7 +7,7 @@ it does not know, a well-formed credential scope. `permissive` trusts any secret
 """
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from understudy.domain.errors import IncompleteSignatureException
 
@@ -22,8 +22,7 @@ _SIGNED_HEADERS = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+(;[a-z0-9!#$%&'*+.^_`|~-]
 _EXPIRES = re.compile(r"[0-9]{1,7}")  # ASCII digits only: str.isdigit() also takes '²'
 
 
-@dataclass(frozen=True)
-class Authorization:
+class Authorization(NamedTuple):  # built on every request: a tuple costs a fifth of a frozen dataclass
     access_key: str
     day: str  # the scope's date, YYYYMMDD
     region: str

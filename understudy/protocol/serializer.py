@@ -67,20 +67,25 @@ def _encoder(shape: Shape) -> Encoder | None:
 
 
 def _structure(shape: Shape) -> Encoder:
-    members: list[tuple[str, Encoder | None]] = []  # filled on first use: a shape may contain itself
-
+    # Each member's encoder, or None where its value goes as it is; filled on first use, as a shape may
+    # contain itself. The value's own keys are walked, not the shape's: a stored document holds a few of
+    # a structure's many members (a WorkSpace about a third), and its keys outside the shape are dropped.
+    members: dict[str, Encoder | None] = {}
     shown_empty = {member for name, member in _SHOWN_EMPTY if name == shape.name}
 
     def encode(value: Any) -> Any:
         if not members:
-            members.extend((name, _encoder(member)) for name, member in shape.members.items())
+            members.update((name, _encoder(member)) for name, member in shape.members.items())
         out: dict[str, Any] = {}
-        for name, enc in members:
-            v = value.get(name)
-            if v is not None and enc is not None:
+        for name, v in value.items():
+            if v is None or name not in members:
+                continue
+            enc = members[name]
+            if enc is not None:
                 v = enc(v) if v or name not in shown_empty else []
-            if v is not None:
-                out[name] = v
+                if v is None:
+                    continue
+            out[name] = v
         return out or None
     return encode
 

@@ -37,14 +37,24 @@ from understudy.protocol import serializer
 from understudy.protocol.limits import KEEP_ALIVE_SECONDS, MAX_HEAD_BYTES, REQUEST_DEADLINE_SECONDS, Limits
 
 
+class _NobodyWaits:
+    """uvicorn sets its current request's `message_event` when more of the body arrives or the client goes;
+    nothing awaits a direct answer's, so it is a no-op rather than an asyncio.Event made per request."""
+
+    def set(self) -> None:
+        return None
+
+
 class _Awaited:
     """A direct answer not yet written (queued in a batch, or waiting on the store), where uvicorn looks for
     the request being answered: requests pipelined behind it queue until it is written, a shutdown lets it
     finish and then closes the connection, and a lost connection marks it, so it is not written."""
 
+    __slots__ = ("keep_alive", "response_complete", "disconnected", "replied")
+    message_event = _NobodyWaits()
+
     def __init__(self, keep_alive: bool):
         self.keep_alive, self.response_complete, self.disconnected, self.replied = keep_alive, False, False, False
-        self.message_event = asyncio.Event()
 
 
 class _Batch:

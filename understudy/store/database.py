@@ -83,6 +83,96 @@ class Conflict(Exception):
     """Another transaction won a race (a unique row, a deadlock, a lock timeout): retry the request."""
 
 
+_DB_ERRORS = (exc.DBAPIError, sqlite3.Error, psycopg.Error)
+
+
+class _Transaction:
+    """Store.transaction's context manager. A class, not a generator, as it wraps every request: on SQLite it
+    begins and ends the transaction on the driver itself, and SQLAlchemy joins it only if the request runs
+    one of its statements, so a by-id read never pays for SQLAlchemy's transaction.
+
+    Without `writes`, each statement runs on its own (autocommit), on both backends: under READ COMMITTED
+    PostgreSQL reads a snapshot per statement anyway, and a read spares BEGIN and COMMIT, a third of its
+    time. SQLite, likewise, reads each statement's own snapshot and waits for no writer; a statement of
+    SQLAlchemy's in a read begins a deferred transaction, ended with the request."""
+
+    __slots__ = ("_store", "_scope", "_writes", "_prefetch", "_context", "_followed", "_begun", "_driver", "_tx")
+
+    def __init__(self, store: "Store", scope: Scope, writes: bool, prefetch: tuple[str, str] | None,
+                 context: tuple | None, followed: tuple[tuple, tuple] | None):
+        self._store, self._scope, self._writes = store, scope, writes
+        self._prefetch, self._context, self._followed = prefetch, context, followed
+        self._begun = None
+
+    def __enter__(self) -> Tx:
+        store, writes, held = self._store, self._writes, self._store._held
+        try:
+            if held is None:
+                self._begun = store._begin(writes)
+                conn = self._begun.__enter__()
+            else:
+                conn, driver = held, held.connection.driver_connection
+                self._driver = driver
+                if writes:
+                    driver.execute("BEGIN IMMEDIATE")
+                held.info["reading"] = not writes  # for _on_begin; every other use of the connection writes
+            try:
+                self._tx = tx = self._open(conn)
+            except BaseException as e:
+                self._end(e)
+                raise
+        except _DB_ERRORS as e:
+            if is_conflict(e):
+                raise Conflict(str(e)) from e
+            raise
+        return tx
+
+    def __exit__(self, kind, e, traceback) -> None:
+        try:
+            self._end(e)
+        except _DB_ERRORS as err:
+            if is_conflict(err):
+                raise Conflict(str(err)) from err
+            raise
+        if e is None:
+            for line in self._tx.applied:  # committed now
+                log.info(line)
+        elif isinstance(e, _DB_ERRORS) and is_conflict(e):
+            raise Conflict(str(e)) from e
+
+    def _open(self, conn: Connection) -> Tx:
+        store, scope = self._store, self._scope
+        raw = direct(conn)
+        clock, prefetched = _context(raw, conn, scope, store.backend, self._prefetch, self._context)
+        outage = {"region": scope.region, "api": clock["outage_api"]} if clock.get("outage_api") else None
+        outages: dict[str, dict | None] = {}
+        if self._followed is not None:
+            (account_id, region, kind, rid), (doc, since, api) = self._followed
+            prefetched[(account_id, region, kind, rid)] = doc
+            outages[region] = {"region": region, "since": since, "api": api} if api is not None else None
+        return Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=store.backend,
+                  outage=outage, next_due=clock.get("next_due"), writes=self._writes, prefetched=prefetched,
+                  outages=outages, raw=raw)
+
+    def _end(self, e: BaseException | None) -> None:
+        """Commits, or rolls back when `e` ended the transaction."""
+        if self._begun is not None:
+            if e is None:
+                self._begun.__exit__(None, None, None)
+            elif self._begun.__exit__(type(e), e, e.__traceback__):
+                raise AssertionError("_begin swallowed an exception")  # it never does: each is raised again
+            return
+        held, driver = self._store._held, self._driver
+        try:
+            ended = held if held.in_transaction() else driver if driver.in_transaction else None
+            if ended is not None and e is not None:
+                ended.rollback()
+            elif ended is not None:
+                ended.commit()
+        finally:
+            held.info["reading"] = False
+
+
 class Store:
     def __init__(self, url: str):
         self.url = url
@@ -114,43 +204,18 @@ class Store:
 
     @contextmanager
     def _begin(self, writes: bool) -> Iterator[Connection]:
-        """A request's transaction. On SQLite it is begun and ended on the driver, and SQLAlchemy joins it only
-        if the request runs one of its statements: a by-id read never pays for SQLAlchemy's transaction.
-
-        Without `writes`, each statement runs on its own (autocommit), on both backends: under READ
-        COMMITTED PostgreSQL reads a snapshot per statement anyway, and a read spares BEGIN and COMMIT,
-        a third of its time. SQLite, likewise, reads each statement's own snapshot and waits for no writer;
-        a statement of SQLAlchemy's in a read begins a deferred transaction, ended with the request."""
-        if self._held is None:
-            with self.engine.begin() if writes else self._read() as conn:
-                try:
-                    yield conn
-                except (psycopg.OperationalError, exc.OperationalError) as e:
-                    if conn.invalidated or conn.connection.driver_connection.closed:
-                        conn.invalidate()
-                        self.engine.dispose()  # its pooled siblings died with it: open fresh ones
-                        raise Conflict(f"the database connection was lost: {e}") from e
-                    raise
-            return
-        held, driver = self._held, self._held.connection.driver_connection
-        if writes:
-            driver.execute("BEGIN IMMEDIATE")
-        held.info["reading"] = not writes  # for _on_begin; every other use of the connection writes
-        try:
-            yield held
-        except BaseException:
-            if held.in_transaction():
-                held.rollback()
-            elif driver.in_transaction:
-                driver.rollback()
-            raise
-        else:
-            if held.in_transaction():
-                held.commit()
-            elif driver.in_transaction:
-                driver.commit()
-        finally:
-            held.info["reading"] = False
+        """A request's transaction on PostgreSQL (SQLite's is begun and ended by _Transaction itself): from the
+        pool when it writes, on the held autocommit reader when it only reads (_read). A connection found
+        dead is dropped with its pooled siblings, and the request is run again (Conflict)."""
+        with self.engine.begin() if writes else self._read() as conn:
+            try:
+                yield conn
+            except (psycopg.OperationalError, exc.OperationalError) as e:
+                if conn.invalidated or conn.connection.driver_connection.closed:
+                    conn.invalidate()
+                    self.engine.dispose()  # its pooled siblings died with it: open fresh ones
+                    raise Conflict(f"the database connection was lost: {e}") from e
+                raise
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -189,10 +254,10 @@ class Store:
                 (_CONTEXT_SQL, _CONTEXT_AND_DOC_SQL, _FOLLOW_SQL), loop)
         return pipelined is not None and pipelined.send(*read, then)
 
-    @contextmanager
     def transaction(self, scope: Scope, *, writes: bool = True, prefetch: tuple[str, str] | None = None,
-                    context: tuple | None = None, followed: tuple[tuple, tuple] | None = None) -> Iterator[Tx]:
-        """One transaction bound to a scope; a lost race surfaces as Conflict, after the rollback.
+                    context: tuple | None = None, followed: tuple[tuple, tuple] | None = None) -> _Transaction:
+        """One transaction bound to a scope, as a context manager giving its Tx; a lost race surfaces as
+        Conflict, after the rollback.
 
         Without `writes` it only reads: a write in it raises ReadOnly before running, and the caller
         runs the request again with `writes`. `prefetch` (a kind and an id of the scope) is read in the
@@ -200,25 +265,8 @@ class Store:
         by-id read then costs one statement, one round trip on PostgreSQL. `context` is that statement's
         row when it was read already (read_apart), for a transaction that only reads; `followed`, a
         resource's key (account, Region, kind, id) and the row of its `follow_read`, likewise."""
-        try:
-            with self._begin(writes) as conn:
-                clock, prefetched = _context(conn, scope, self.backend, prefetch, None if writes else context)
-                outage = {"region": scope.region, "api": clock["outage_api"]} if clock.get("outage_api") else None
-                outages: dict[str, dict | None] = {}
-                if followed is not None and not writes:
-                    (account_id, region, kind, rid), (doc, since, api) = followed
-                    prefetched[(account_id, region, kind, rid)] = doc
-                    outages[region] = {"region": region, "since": since, "api": api} if api is not None else None
-                tx = Tx(conn, scope, now=clock_now(clock), timing=clock["timing"], backend=self.backend,
-                        outage=outage, next_due=clock.get("next_due"), writes=writes, prefetched=prefetched,
-                        outages=outages)
-                yield tx
-        except (exc.DBAPIError, sqlite3.Error, psycopg.Error) as e:
-            if is_conflict(e):
-                raise Conflict(str(e)) from e
-            raise
-        for line in tx.applied:  # committed now
-            log.info(line)
+        return _Transaction(self, scope, writes, prefetch, None if writes else context,
+                            followed if not writes else None)
 
     @contextmanager
     def global_transaction(self) -> Iterator[Tx]:
@@ -342,12 +390,12 @@ def follow_read(account_id: str, region: str, kind: str, rid: str) -> tuple[str,
     return _FOLLOW_SQL, (account_id, region, kind, rid, region)
 
 
-def _context(conn: Connection, scope: Scope, backend: str, prefetch: tuple[str, str] | None,
+def _context(raw, conn: Connection, scope: Scope, backend: str, prefetch: tuple[str, str] | None,
              row: tuple | None = None) -> tuple[dict, dict]:
-    """The row of context_read, sent to the driver directly (prepared on PostgreSQL) unless `row` was read
-    already, as the clock and the document of `prefetch`, keyed as Tx.get looks it up."""
+    """The row of context_read, sent to the driver (`raw`, see transaction.direct; prepared on PostgreSQL)
+    unless `row` was read already, as the clock and the document of `prefetch`, keyed as Tx.get looks it up."""
     if row is None:
-        row = fetch_one(direct(conn), backend, *context_read(scope, prefetch))
+        row = fetch_one(raw, backend, *context_read(scope, prefetch))
     if row is None:
         return _clock_row(conn), {}
     if prefetch is None:

@@ -110,16 +110,17 @@ class ReadOnly(Exception):
 class Tx:
     def __init__(self, conn: Connection, scope: Scope, *, now: float, timing: str, backend: str,
                  outage: dict | None = None, next_due: float | None = -1.0, writes: bool = True,
-                 outages: dict[str, dict | None] | None = None, prefetched: dict | None = None):
+                 outages: dict[str, dict | None] | None = None, prefetched: dict | None = None, raw=None):
         """`outage` is the scope's Region's, when already read; `next_due` the earliest due time of any
         transition (None: there is none; the default -1 means unknown, so apply_due looks). Without
         `writes`, every write raises ReadOnly before it runs. `outages` is the Regions' outages read so
         far, shared by the Txs of one transaction; `prefetched` maps an (account, Region, kind, id) read with the
-        request's context (Store.transaction's `prefetch`) to its document or None."""
+        request's context (Store.transaction's `prefetch`) to its document or None. `raw` is `direct(conn)`, when
+        the caller has it."""
         self.conn = conn
         self.writes = writes
         # For the statements run on every request (see _GET_SQL).
-        self._raw = direct(conn)
+        self._raw = direct(conn) if raw is None else raw
         self.scope = scope
         self.now = now
         self.timing = timing
@@ -144,7 +145,8 @@ class Tx:
     def in_region(self, region: str) -> "Tx":
         """The same transaction and account, in another Region: the only Region crossing."""
         return Tx(self.conn, Scope(self.scope.account_id, region), now=self.now, timing=self.timing,
-                  backend=self.backend, writes=self.writes, outages=self._outages, prefetched=self._prefetched)
+                  backend=self.backend, writes=self.writes, outages=self._outages, prefetched=self._prefetched,
+                  raw=self._raw)
 
     def shared_by(self, owner_account_id: str) -> "Tx":
         """The same transaction and Region in another account: the only door between accounts.
@@ -154,7 +156,7 @@ class Tx:
         account link invitations. Each side reads or writes exactly the shared record through it.
         """
         return Tx(self.conn, Scope(owner_account_id, self.scope.region), now=self.now, timing=self.timing,
-                  backend=self.backend, writes=self.writes, outages=self._outages)
+                  backend=self.backend, writes=self.writes, outages=self._outages, raw=self._raw)
 
     def reserve(self, name: str, kind: str) -> str:
         """Reserves `name` to this account in every account and Region, for good, unless another account holds
