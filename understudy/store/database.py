@@ -12,7 +12,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import orjson
 import psycopg
@@ -89,27 +89,32 @@ _DB_ERRORS = (exc.DBAPIError, sqlite3.Error, psycopg.Error)
 class _Transaction:
     """Store.transaction's context manager. A class, not a generator, as it wraps every request: on SQLite it
     begins and ends the transaction on the driver itself, and SQLAlchemy joins it only if the request runs
-    one of its statements, so a by-id read never pays for SQLAlchemy's transaction.
+    one of its statements, so a by-id read never pays for SQLAlchemy's transaction. On PostgreSQL a read
+    runs on the held reader (Store._reading) and a write in a transaction from the pool (Store._begin).
 
     Without `writes`, each statement runs on its own (autocommit), on both backends: under READ COMMITTED
     PostgreSQL reads a snapshot per statement anyway, and a read spares BEGIN and COMMIT, a third of its
     time. SQLite, likewise, reads each statement's own snapshot and waits for no writer; a statement of
     SQLAlchemy's in a read begins a deferred transaction, ended with the request."""
 
-    __slots__ = ("_store", "_scope", "_writes", "_prefetch", "_context", "_followed", "_begun", "_driver", "_tx")
+    __slots__ = ("_store", "_scope", "_writes", "_prefetch", "_context", "_followed", "_begun", "_reading", "_driver",
+                 "_tx")
 
     def __init__(self, store: "Store", scope: Scope, writes: bool, prefetch: tuple[str, str] | None,
                  context: tuple | None, followed: tuple[tuple, tuple] | None):
         self._store, self._scope, self._writes = store, scope, writes
         self._prefetch, self._context, self._followed = prefetch, context, followed
-        self._begun = None
+        self._begun: AbstractContextManager[Connection] | None = None  # PostgreSQL, writing: Store._begin
+        self._reading: Connection | None = None  # PostgreSQL, reading: the held reader (Store._reading)
 
     def __enter__(self) -> Tx:
         store, writes, held = self._store, self._writes, self._store._held
         try:
-            if held is None:
-                self._begun = store._begin(writes)
+            if held is None and writes:
+                self._begun = store._begin()
                 conn = self._begun.__enter__()
+            elif held is None:
+                conn = self._reading = store._reading()
             else:
                 conn, driver = held, held.connection.driver_connection
                 self._driver = driver
@@ -162,6 +167,17 @@ class _Transaction:
             elif self._begun.__exit__(type(e), e, e.__traceback__):
                 raise AssertionError("_begin swallowed an exception")  # it never does: each is raised again
             return
+        reader = self._reading
+        if reader is not None:
+            if e is None:
+                if reader.in_transaction():
+                    reader.commit()  # SQLAlchemy's record of its statements; the server committed each already
+                return
+            if isinstance(e, (psycopg.OperationalError, exc.OperationalError)):
+                self._store._lost(reader, e)
+            if reader.in_transaction() and not reader.invalidated:
+                reader.rollback()
+            return
         held, driver = self._store._held, self._driver
         try:
             ended = held if held.in_transaction() else driver if driver.in_transaction else None
@@ -203,38 +219,33 @@ class Store:
         self.engine.dispose()
 
     @contextmanager
-    def _begin(self, writes: bool) -> Iterator[Connection]:
-        """A request's transaction on PostgreSQL (SQLite's is begun and ended by _Transaction itself): from the
-        pool when it writes, on the held autocommit reader when it only reads (_read). A connection found
-        dead is dropped with its pooled siblings, and the request is run again (Conflict)."""
-        with self.engine.begin() if writes else self._read() as conn:
+    def _begin(self) -> Iterator[Connection]:
+        """A request's transaction that writes, on PostgreSQL (SQLite's is begun and ended by _Transaction
+        itself), on a connection from the pool."""
+        with self.engine.begin() as conn:
             try:
                 yield conn
             except (psycopg.OperationalError, exc.OperationalError) as e:
-                if conn.invalidated or conn.connection.driver_connection.closed:
-                    conn.invalidate()
-                    self.engine.dispose()  # its pooled siblings died with it: open fresh ones
-                    raise Conflict(f"the database connection was lost: {e}") from e
+                self._lost(conn, e)
                 raise
 
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def _reading(self) -> Connection:
         """PostgreSQL's reads, on a connection held in autocommit: no checkout, and no BEGIN or COMMIT sent.
         Like SQLite's one connection, it serves one request at a time: every request runs on the event loop.
-        One found dead (invalidated by _begin) is replaced by the next read."""
+        One found dead (invalidated by _lost) is replaced by the next read."""
         if self._reader is None or self._reader.invalidated:
             if self._reader is not None:
                 self._reader.close()
             self._reader = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        reader = self._reader
-        try:
-            yield reader
-        except BaseException:
-            if reader.in_transaction() and not reader.invalidated:
-                reader.rollback()
-            raise
-        if reader.in_transaction():
-            reader.commit()  # SQLAlchemy's record of its statements; the server committed each already
+        return self._reader
+
+    def _lost(self, conn: Connection, e: Exception) -> None:
+        """When an operational error came from a connection the database dropped: the connection and its
+        pooled siblings, which died with it, are dropped, and Conflict has the request run again on fresh ones."""
+        if conn.invalidated or conn.connection.driver_connection.closed:
+            conn.invalidate()
+            self.engine.dispose()
+            raise Conflict(f"the database connection was lost: {e}") from e
 
     def read_apart(self, read: tuple[str, tuple], then: Callable[[tuple | None], None]) -> bool:
         """Sends a read request's first statement (`context_read`), or the one it goes on to (`follow_read`),
