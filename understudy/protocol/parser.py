@@ -106,8 +106,8 @@ def _structure(shape: Shape) -> Reader:
     def read(value: object) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise _mismatch(value, "a structure")
-        if not members:
-            members.extend((name, _reader(member)) for name, member in shape.members.items())
+        if not members:  # built whole, then set: a thread or a failure never leaves it half-built
+            members[:] = [(name, _reader(member)) for name, member in shape.members.items()]
         return {name: reader(value[name]) for name, reader in members if value.get(name) is not None}
     return read
 

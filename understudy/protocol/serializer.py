@@ -74,8 +74,8 @@ def _structure(shape: Shape) -> Encoder:
     shown_empty = {member for name, member in _SHOWN_EMPTY if name == shape.name}
 
     def encode(value: Any) -> Any:
-        if not members:
-            members.update((name, _encoder(member)) for name, member in shape.members.items())
+        if not members:  # built whole, then set: a thread or a failure never leaves it half-built
+            members.update({name: _encoder(member) for name, member in shape.members.items()})
         out: dict[str, Any] = {}
         for name, v in value.items():
             if v is None or name not in members:

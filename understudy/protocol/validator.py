@@ -125,10 +125,10 @@ def _structure(shape: Shape) -> Checker:
     members: list[tuple[str, str, Checker, bool]] = []  # filled on first use: a shape may contain itself
 
     def check(value: dict[str, Any], path: str, errors: list[str]) -> None:
-        if not members:
+        if not members:  # built whole, then set: a thread or a failure never leaves it half-built
             required = shape.required_members
-            members.extend((name, _camel(name), _checker(member), name in required)
-                           for name, member in shape.members.items())
+            members[:] = [(name, _camel(name), _checker(member), name in required)
+                          for name, member in shape.members.items()]
         for name, camel, checker, required in members:  # failures in the model's order
             if name in value:  # an absent optional member costs no path
                 checker(value[name], f"{path}.{camel}" if path else camel, errors)

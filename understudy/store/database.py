@@ -2,7 +2,7 @@
 
 SQLite runs in WAL mode; a request that writes runs in a `BEGIN IMMEDIATE` transaction, so a writer
 never fails half-way on a lock upgrade, and a killed process loses nothing that was committed. Reads
-run statement by statement on both backends (Store._begin). PostgreSQL is reached with psycopg 3 from
+run statement by statement on both backends (_Transaction). PostgreSQL is reached with psycopg 3 from
 a `postgresql://` URL.
 """
 
@@ -39,7 +39,7 @@ def _engine(url: str) -> Engine:
         # psycopg decodes the JSON it returns to the hot path's direct reads; orjson does it faster.
         psycopg.types.json.set_json_loads(orjson.loads)
         # No ping before each checkout, which is a round trip per request: a connection found dead (the
-        # database restarted) is dropped and the request run again on a fresh one (Store._begin).
+        # database restarted) is dropped and the request run again on a fresh one (Store._lost).
         return create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads)
     memory = url in ("sqlite://", "sqlite:///:memory:")
     if not memory:
@@ -71,7 +71,7 @@ def _engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         driver = conn.connection.driver_connection
-        if not driver.in_transaction:  # a request's writes are begun on the driver already (Store._begin)
+        if not driver.in_transaction:  # a request's writes are begun on the driver already (_Transaction)
             # A read runs without a transaction until one of SQLAlchemy's statements needs one: deferred,
             # so it waits for no writer.
             driver.execute("BEGIN" if conn.info.get("reading") else "BEGIN IMMEDIATE")
@@ -196,7 +196,7 @@ class Store:
         self.backend = self.engine.dialect.name
         # SQLite: the process's one connection, held open, so a request pays no checkout (see _engine).
         self._held = self.engine.connect() if self.backend == "sqlite" else None
-        # PostgreSQL: reads run on one connection held in autocommit (see _read); writes take one from the pool.
+        # PostgreSQL: reads run on one connection held in autocommit (_reading); writes take one from the pool.
         self._reader: Connection | None = None
         # PostgreSQL: the server's reads sent without blocking its event loop (read_apart).
         self._pipelined: PipelinedReads | None = None

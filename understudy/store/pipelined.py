@@ -46,7 +46,6 @@ class PipelinedReads:
         self._waiting: deque[list] = deque()  # [then, its result so far], in the order sent
         self._fd = pg.socket
         self._writing = False  # libpq holds statements the socket could not take yet
-        self._flushing = False  # a flush of what this turn of the loop sent is due
         loop.add_reader(self._fd, self._readable)
 
     @classmethod
@@ -69,12 +68,10 @@ class PipelinedReads:
             # until its sync arrives, and a migration's ALTER queued behind them would then hold up every
             # other connection's statements, the server's own blocking ones included, for good.
             self._pg.pipeline_sync()
+            self._flush()
         except psycopg.Error as e:
             self._fail(e)
             return False
-        if not self._flushing:  # the statements of one turn of the loop leave in one write
-            self._flushing = True
-            self.loop.call_soon(self._flush_turn)
         self._waiting.append([then, None])
         return True
 
@@ -91,15 +88,6 @@ class PipelinedReads:
         waiting, self._waiting = self._waiting, deque()
         for then, _ in waiting:
             self._call(then, None)
-
-    def _flush_turn(self) -> None:
-        self._flushing = False
-        if self.closed:
-            return
-        try:
-            self._flush()
-        except psycopg.Error as e:
-            self._fail(e)
 
     def _flush(self) -> None:
         """What libpq could not send at once waits in its buffer until the socket can take it."""
