@@ -4,7 +4,8 @@ Timestamps are epoch seconds as JSON numbers (the JS SDK throws on strings). Abs
 empty nested collections are omitted [AWS], but for the few AWS shows empty (`_SHOWN_EMPTY`); an
 empty list that the operation returns at the top level is kept, as AWS does (the AWS CLI's own
 example of terminate-workspaces prints `{"FailedRequests": []}`), so `response["Workspaces"]`
-works on an empty result.
+works on an empty result. A structure's members are written in the order its stored value holds them, not
+the model's: a JSON object's members have no order, and SDKs read them by name.
 """
 
 import base64
