@@ -190,3 +190,18 @@ def test_reads_whose_connection_the_database_drops_are_answered_all_the_same(tmp
         assert "the pipelined reads' connection failed" in log  # the connection the reads waited on was the one dropped
         assert "a request failed" not in log and "internal failure" not in log
 
+
+
+@pytest.mark.parametrize("head", [
+    b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: a\x01b\r\nContent-Length: 2\r\n\r\n{}",
+    b"POST /\x7f HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+], ids=["length-not-a-number", "length-negative", "control-character", "request-line"])
+def test_a_request_that_is_not_http_gets_awss_json_error_and_a_closed_connection(srv, head):
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=30) as s:
+        s.sendall(head)
+        [(status, headers, body)] = answers(s, 1)
+        assert closed(s)
+    assert (status, headers["content-type"], headers["connection"]) == (400, "application/x-amz-json-1.1", "close")
+    assert json.loads(body)["__type"] == "SerializationException" and "not valid HTTP" in json.loads(body)["message"]

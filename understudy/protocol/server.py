@@ -32,7 +32,7 @@ from collections.abc import Callable
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
-from understudy.domain.errors import RequestHeaderFieldsTooLargeException
+from understudy.domain.errors import RequestHeaderFieldsTooLargeException, SerializationException
 from understudy.protocol import serializer
 from understudy.protocol.limits import KEEP_ALIVE_SECONDS, MAX_HEAD_BYTES, REQUEST_DEADLINE_SECONDS, Limits
 
@@ -254,6 +254,13 @@ class EdgeProtocol(HttpToolsProtocol):
         self._deadline = None
         if not self.transport.is_closing():
             self.transport.close()
+
+    def send_400_response(self, msg: str) -> None:
+        """A request llhttp cannot parse (a request line, a Content-Length or a header it refuses): uvicorn would
+        answer plain text; this answers AWS's JSON error, and closes the connection, as uvicorn does."""
+        err = SerializationException(f"The request is not valid HTTP/1.1: {msg}")
+        self._keep_alive = False
+        self._write(err.status, serializer.error_headers(err), serializer.error_body(err))
 
     def _refuse_head(self) -> None:
         err = RequestHeaderFieldsTooLargeException(f"The request's head is over {MAX_HEAD_BYTES} bytes.")
