@@ -32,7 +32,7 @@ from collections.abc import Callable
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
-from understudy.domain.errors import RequestHeaderFieldsTooLargeException, SerializationException
+from understudy.domain.errors import AwsError, RequestHeaderFieldsTooLargeException, SerializationException
 from understudy.protocol import serializer
 from understudy.protocol.limits import KEEP_ALIVE_SECONDS, MAX_HEAD_BYTES, REQUEST_DEADLINE_SECONDS, Limits
 
@@ -226,9 +226,8 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def _refuse_directly(self) -> None:
         self.app.release(self._limit, self._held)
-        self._direct, self._ignoring, self._keep_alive = None, True, False
-        err = self.app.busy(self._limit)
-        self._write(err.status, serializer.error_headers(err), serializer.error_body(err))
+        self._direct, self._ignoring = None, True
+        self._refuse(self.app.busy(self._limit))
 
     def _write(self, status: int, headers: dict[str, str], body: bytes) -> None:
         """Writes a whole response in one piece; without keep-alive it says so and closes the connection."""
@@ -258,12 +257,13 @@ class EdgeProtocol(HttpToolsProtocol):
     def send_400_response(self, msg: str) -> None:
         """A request llhttp cannot parse (a request line, a Content-Length or a header it refuses): uvicorn would
         answer plain text; this answers AWS's JSON error, and closes the connection, as uvicorn does."""
-        err = SerializationException(f"The request is not valid HTTP/1.1: {msg}")
-        self._keep_alive = False
-        self._write(err.status, serializer.error_headers(err), serializer.error_body(err))
+        self._refuse(SerializationException(f"The request is not valid HTTP/1.1: {msg}"))
 
     def _refuse_head(self) -> None:
-        err = RequestHeaderFieldsTooLargeException(f"The request's head is over {MAX_HEAD_BYTES} bytes.")
+        self._refuse(RequestHeaderFieldsTooLargeException(f"The request's head is over {MAX_HEAD_BYTES} bytes."))
+
+    def _refuse(self, err: AwsError) -> None:
+        """Answers an AWS error at the edge and closes the connection."""
         self._keep_alive = False
         self._write(err.status, serializer.error_headers(err), serializer.error_body(err))
 

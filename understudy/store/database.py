@@ -12,7 +12,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 
 import orjson
 import psycopg
@@ -86,35 +86,36 @@ class Conflict(Exception):
 _DB_ERRORS = (exc.DBAPIError, sqlite3.Error, psycopg.Error)
 
 
+def _raise_conflict(e: BaseException) -> None:
+    """Raises Conflict for a database error that means another transaction won a race (retry the request)."""
+    if is_conflict(e):
+        raise Conflict(str(e)) from e
+
+
 class _Transaction:
     """Store.transaction's context manager. A class, not a generator, as it wraps every request: on SQLite it
     begins and ends the transaction on the driver itself, and SQLAlchemy joins it only if the request runs
     one of its statements, so a by-id read never pays for SQLAlchemy's transaction. On PostgreSQL a read
-    runs on the held reader (Store._reading) and a write in a transaction from the pool (Store._begin).
+    runs on the held reader (Store._reading) and a write in a transaction on a connection from the pool.
 
     Without `writes`, each statement runs on its own (autocommit), on both backends: under READ COMMITTED
     PostgreSQL reads a snapshot per statement anyway, and a read spares BEGIN and COMMIT, a third of its
     time. SQLite, likewise, reads each statement's own snapshot and waits for no writer; a statement of
     SQLAlchemy's in a read begins a deferred transaction, ended with the request."""
 
-    __slots__ = ("_store", "_scope", "_writes", "_prefetch", "_context", "_followed", "_begun", "_reading", "_driver",
-                 "_tx")
+    __slots__ = ("_store", "_scope", "_writes", "_prefetch", "_context", "_followed", "_pg", "_driver", "_tx")
 
     def __init__(self, store: "Store", scope: Scope, writes: bool, prefetch: tuple[str, str] | None,
                  context: tuple | None, followed: tuple[tuple, tuple] | None):
         self._store, self._scope, self._writes = store, scope, writes
         self._prefetch, self._context, self._followed = prefetch, context, followed
-        self._begun: AbstractContextManager[Connection] | None = None  # PostgreSQL, writing: Store._begin
-        self._reading: Connection | None = None  # PostgreSQL, reading: the held reader (Store._reading)
+        self._pg: Connection | None = None  # PostgreSQL: the held reader, or a writer's pooled connection
 
     def __enter__(self) -> Tx:
         store, writes, held = self._store, self._writes, self._store._held
         try:
-            if held is None and writes:
-                self._begun = store._begin()
-                conn = self._begun.__enter__()
-            elif held is None:
-                conn = self._reading = store._reading()
+            if held is None:
+                conn = self._pg = store.engine.connect() if writes else store._reading()
             else:
                 conn, driver = held, held.connection.driver_connection
                 self._driver = driver
@@ -122,13 +123,14 @@ class _Transaction:
                     driver.execute("BEGIN IMMEDIATE")
                 held.info["reading"] = not writes  # for _on_begin; every other use of the connection writes
             try:
+                if held is None and writes:
+                    conn.begin()
                 self._tx = tx = self._open(conn)
             except BaseException as e:
                 self._end(e)
                 raise
         except _DB_ERRORS as e:
-            if is_conflict(e):
-                raise Conflict(str(e)) from e
+            _raise_conflict(e)
             raise
         return tx
 
@@ -136,14 +138,13 @@ class _Transaction:
         try:
             self._end(e)
         except _DB_ERRORS as err:
-            if is_conflict(err):
-                raise Conflict(str(err)) from err
+            _raise_conflict(err)
             raise
         if e is None:
             for line in self._tx.applied:  # committed now
                 log.info(line)
-        elif isinstance(e, _DB_ERRORS) and is_conflict(e):
-            raise Conflict(str(e)) from e
+        elif isinstance(e, _DB_ERRORS):
+            _raise_conflict(e)
 
     def _open(self, conn: Connection) -> Tx:
         store, scope = self._store, self._scope
@@ -161,22 +162,20 @@ class _Transaction:
 
     def _end(self, e: BaseException | None) -> None:
         """Commits, or rolls back when `e` ended the transaction."""
-        if self._begun is not None:
-            if e is None:
-                self._begun.__exit__(None, None, None)
-            elif self._begun.__exit__(type(e), e, e.__traceback__):
-                raise AssertionError("_begin swallowed an exception")  # it never does: each is raised again
-            return
-        reader = self._reading
-        if reader is not None:
-            if e is None:
-                if reader.in_transaction():
-                    reader.commit()  # SQLAlchemy's record of its statements; the server committed each already
-                return
-            if isinstance(e, (psycopg.OperationalError, exc.OperationalError)):
-                self._store._lost(reader, e)
-            if reader.in_transaction() and not reader.invalidated:
-                reader.rollback()
+        conn = self._pg
+        if conn is not None:
+            try:
+                if e is None:
+                    if conn.in_transaction():  # a reader's: SQLAlchemy's record; the server committed each statement
+                        conn.commit()
+                    return
+                if isinstance(e, (psycopg.OperationalError, exc.OperationalError)):
+                    self._store._lost(conn, e)
+                if conn.in_transaction() and not conn.invalidated:
+                    conn.rollback()
+            finally:
+                if self._writes:
+                    conn.close()  # back to the pool; the reader is held
             return
         held, driver = self._store._held, self._driver
         try:
@@ -217,17 +216,6 @@ class Store:
             if held is not None:
                 held.close()
         self.engine.dispose()
-
-    @contextmanager
-    def _begin(self) -> Iterator[Connection]:
-        """A request's transaction that writes, on PostgreSQL (SQLite's is begun and ended by _Transaction
-        itself), on a connection from the pool."""
-        with self.engine.begin() as conn:
-            try:
-                yield conn
-            except (psycopg.OperationalError, exc.OperationalError) as e:
-                self._lost(conn, e)
-                raise
 
     def _reading(self) -> Connection:
         """PostgreSQL's reads, on a connection held in autocommit: no checkout, and no BEGIN or COMMIT sent.
