@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import ctypes
 import fcntl
+import gc
 import hashlib
 import json
 import logging
@@ -22,6 +23,7 @@ from starlette.routing import Mount, Route
 from understudy import gateway
 from understudy.config import Settings, from_options
 from understudy.lifecycle import worker
+from understudy.protocol import spec
 from understudy.protocol.limits import Limits
 from understudy.store import Store
 from understudy.web import admin, signins
@@ -105,6 +107,18 @@ def prepare(settings: Settings, store: Store | None = None) -> Store:
     return store
 
 
+def settle(app: Limits) -> Limits:
+    """A server process's app, once everything it keeps is loaded: the service models, then a freeze of what
+    the process holds so far out of the cyclic collector. Those hundred thousand objects live as long as the
+    process, yet each full collection walked them all: a pause of tens of milliseconds, in some request's
+    latency, every few thousand requests (bench/README.md). Only for a process that serves and nothing
+    else: `serve_in_thread` and `mock` share their process with the caller's objects."""
+    for service in ("workspaces", "ds"):
+        spec.service_model(service)
+    gc.freeze()
+    return app
+
+
 def from_environment() -> Limits:
     """The app of one of `serve --workers N`'s processes, from the options the command left in SETTINGS_ENV."""
     options = json.loads(os.environ[SETTINGS_ENV])
@@ -112,7 +126,7 @@ def from_environment() -> Limits:
     logging.basicConfig(level=options.pop("log_level").upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = from_options(**options)
-    return create_app(settings, Store(settings.db), worker_lock=_worker_lock_path(settings.db))
+    return settle(create_app(settings, Store(settings.db), worker_lock=_worker_lock_path(settings.db)))
 
 
 def _end_with(supervisor: int) -> None:

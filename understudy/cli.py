@@ -80,7 +80,7 @@ def serve(log_level: str, workers: int, **kw) -> None:
     """Run the WorkSpaces endpoint (and the lifecycle worker) on HOST:PORT."""
     import uvicorn
 
-    from understudy.app import SETTINGS_ENV, create_app, prepare
+    from understudy.app import SETTINGS_ENV, create_app, prepare, settle
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     from understudy.protocol import server
@@ -94,7 +94,7 @@ def serve(log_level: str, workers: int, **kw) -> None:
                    "and replace every account's state through /_understudy.", err=True)
     _check_port_free(settings.host, settings.port)
     if workers == 1:
-        app = _opening(settings.db, lambda: create_app(settings))
+        app = settle(_opening(settings.db, lambda: create_app(settings)))
         click.echo(f"Understudy listening on http://{settings.host}:{settings.port} (store: {settings.db})", err=True)
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
                     **server.SERVER_OPTIONS)
