@@ -211,11 +211,21 @@ def _call(endpoint: str, path: str, body: dict | None = None, method: str | None
         with urllib.request.urlopen(req, timeout=30) as r:
             return json.loads(r.read())
     except urllib.error.HTTPError as e:
-        raise click.ClickException(e.read().decode(errors="replace")) from None
+        raise click.ClickException(_refusal(e.code, e.read())) from None
     except urllib.error.URLError as e:
         raise click.ClickException(f"cannot reach Understudy at {endpoint}: {e.reason}") from None
 
 
+
+
+def _refusal(status: int, body: bytes) -> str:
+    """The control plane's refusal as one line, `message (error, HTTP status)`, rather than its JSON (every error
+    of it is `{"error", "message"}`: docs/control-plane.md); an answer of another form (a proxy's page) as it is."""
+    try:
+        error = json.loads(body)
+        return f"{error['message']} ({error['error']}, HTTP {status})"
+    except (ValueError, TypeError, KeyError):
+        return f"HTTP {status}: {body.decode(errors='replace')[:500]}"
 
 
 @main.command()

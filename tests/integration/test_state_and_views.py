@@ -208,6 +208,13 @@ def test_ls_pairs_each_primary_with_its_standby(server, account, make_workspace,
     assert json.loads(cli(server, "ls", "--limit", "1", "--json"))["truncated"] is True
 
 
+def test_a_refusal_of_the_control_plane_is_one_readable_line(server):
+    result = CliRunner().invoke(main, ["ls", "--region", "mars-1", "--endpoint", server.url])
+    assert result.exit_code == 1
+    assert result.output == ('Error: region must be a Region name such as us-east-1, not "mars-1". '
+                             "(InvalidQuery, HTTP 400)\n")
+
+
 def _add(snapshot: dict, kind: str, doc: dict, account: str = "123456789012") -> None:
     """A resource row whose indexed columns agree with its document, as the store writes them."""
     from understudy.domain.families import KINDS
