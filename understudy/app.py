@@ -196,4 +196,4 @@ def create_app(settings: Settings, store: Store | None = None, worker_lock: str 
     guarded = ControlPlaneGuard(Dispatch(control, aws), token=settings.admin_token,
                                 required=settings.admin_token_required,
                                 names=ServerNames(settings.host, settings.allowed_hosts))
-    return Limits(guarded, answer=aws.answer)
+    return Limits(guarded, answer=aws.answer, together=store.share_reads)

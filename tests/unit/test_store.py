@@ -114,6 +114,53 @@ def test_a_read_waits_for_no_writer(store):
     assert get(store, "workspace", "ws-aaaaaaaaa")["State"] == "STOPPED"
 
 
+def test_a_batchs_requests_read_together_and_one_that_writes_or_fails_leaves_the_rest_right(store):
+    """Store.share_reads, as the server runs a batch of requests: a write in it sees and leaves the latest state,
+    the reads after it see the write, a failed read changes nothing for the others, and once the batch is over
+    another server's commits are read again."""
+    insert(store, "workspace", workspace("ws-aaaaaaaaa"), workspace("ws-bbbbbbbbb", user="bob"))
+    other = Store(store.url)
+    seen: list[str] = []
+
+    def failing_read() -> None:
+        with pytest.raises(RuntimeError), store.transaction(HERE, writes=False) as tx:
+            tx.get("workspace", "ws-aaaaaaaaa")
+            raise RuntimeError("a handler's failure")
+
+    def batch() -> None:
+        seen.append(get(store, "workspace", "ws-aaaaaaaaa")["State"])
+        with other.transaction(HERE) as tx:  # another server commits while the batch runs
+            tx.update("workspace", {**tx.get("workspace", "ws-bbbbbbbbb", for_update=True), "State": "STOPPED"})
+        failing_read()
+        seen.append(get(store, "workspace", "ws-aaaaaaaaa")["State"])
+        with store.transaction(HERE) as tx:  # a request that writes
+            doc = tx.get("workspace", "ws-bbbbbbbbb", for_update=True)
+            seen.append(doc["State"])
+            tx.update("workspace", {**doc, "State": "REBOOTING"})
+        seen.append(get(store, "workspace", "ws-bbbbbbbbb")["State"])
+        seen.append(str(len(get_many(store, ["ws-aaaaaaaaa", "ws-bbbbbbbbb"]))))  # one of SQLAlchemy's statements
+
+    try:
+        store.share_reads(batch)
+        assert seen == ["AVAILABLE", "AVAILABLE", "STOPPED", "REBOOTING", "2"]
+        both = ("ws-aaaaaaaaa", "ws-bbbbbbbbb")
+        store.share_reads(lambda: seen.extend(get(store, "workspace", w)["State"] for w in both))
+        assert seen[-2:] == ["AVAILABLE", "REBOOTING"]
+        with other.transaction(HERE) as tx:
+            tx.update("workspace", {**tx.get("workspace", "ws-aaaaaaaaa", for_update=True), "State": "STOPPED"})
+        store.share_reads(lambda: seen.append(get(store, "workspace", "ws-aaaaaaaaa")["State"]))
+        assert seen[-1] == "STOPPED"
+        set_state(store, "ws-aaaaaaaaa", "AVAILABLE")  # and the store writes as before
+        assert get(other, "workspace", "ws-aaaaaaaaa")["State"] == "AVAILABLE"
+    finally:
+        other.close()
+
+
+def get_many(store: Store, ids: list[str]) -> list[dict]:
+    with store.transaction(HERE, writes=False) as tx:
+        return tx.get_many("workspace", ids)
+
+
 def test_reads_sent_apart_are_in_flight_together_and_each_comes_back_with_its_own_row(store):
     """The server's direct path sends a read's first statement without waiting (PostgreSQL); the transaction
     that takes the row reads what a transaction reading for itself would."""

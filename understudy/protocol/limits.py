@@ -87,12 +87,15 @@ class Limits:
     """ASGI middleware: refuses oversized headers and bodies; hands the app a body already read in full."""
 
     def __init__(self, app: App, max_headers: int = MAX_HEADER_BYTES, in_flight: int = IN_FLIGHT_BYTES,
-                 answer: Callable[[list[tuple[bytes, bytes]], bytes, Reply], None] | None = None):
+                 answer: Callable[[list[tuple[bytes, bytes]], bytes, Reply], None] | None = None,
+                 together: Callable[[Callable[[], None]], None] | None = None):
         """`answer` is the AWS API as a plain call (the request's headers, with lower-case names, its whole
         body, and a `Reply` that gets the answer's status, headers and body, then or later; it never raises),
         which the server's protocol may call directly for a plain `POST /` that `admit` takes
-        (protocol/server.py)."""
+        (protocol/server.py). `together`, if given, is called with a function that makes several such calls
+        in a row, and calls it: the store's reads of a batch (Store.share_reads)."""
         self.app, self.max_headers, self.budget, self.answer = app, max_headers, in_flight, answer
+        self.together = together
         # Bytes of the bodies arrived and not yet done with, in this process, by budget (a body's limit).
         self.in_flight = {MAX_BODY_BYTES: 0, AWS_BODY_BYTES: 0}
 

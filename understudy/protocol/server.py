@@ -20,15 +20,17 @@ the bounds it lacks and a direct path for the AWS API.
   queueing without bound).
 - **Batches.** The direct requests that become whole during one turn of the event loop are answered
   together, in one callback after the loop has read from every ready connection: first each one's
-  gateway, one after another, then every answer's write. Interleaving each request's Python with its
-  socket reads and writes left the CPU's caches cold for the next one: grouped, a by-id read costs
-  about half the CPU under load (bench/README.md). An answer that waits on the store (gateway.answer)
-  is written in the batch of the turn its row arrives in.
+  gateway, one after another (inside the app's `together`: on SQLite, in one read snapshot), then every
+  answer's write. Interleaving each request's Python with its socket reads and writes left the CPU's
+  caches cold for the next one: grouped, a by-id read costs about half the CPU under load
+  (bench/README.md). An answer that waits on the store (gateway.answer) is written in the batch of the
+  turn its row arrives in.
 """
 
 import asyncio
 import weakref
 from collections.abc import Callable
+from functools import partial
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
@@ -60,8 +62,8 @@ class _Awaited:
 class _Batch:
     """One event loop's direct requests and answers of the current turn ("Batches"), run in one callback."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop):
-        self._loop, self._scheduled = loop, False
+    def __init__(self, loop: asyncio.AbstractEventLoop, together: Callable[[Callable[[], None]], None] | None):
+        self._loop, self._scheduled, self._together = loop, False, together
         self._runs: list[Callable[[], None]] = []
         self._writes: list[Callable[[], None]] = []
 
@@ -81,7 +83,10 @@ class _Batch:
     def _flush(self) -> None:
         while self._runs or self._writes:  # the answers' writes come after every request's work
             runs, self._runs = self._runs, []
-            self._each(runs)
+            if len(runs) > 1 and self._together is not None:
+                self._each([partial(self._together, partial(self._each, runs))])  # its own failure is reported too
+            else:
+                self._each(runs)
             writes, self._writes = self._writes, []
             self._each(writes)
         self._scheduled = False
@@ -111,7 +116,8 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._batch = _BATCHES.get(self.loop) or _BATCHES.setdefault(self.loop, _Batch(self.loop))
+        self._batch = _BATCHES.get(self.loop) or _BATCHES.setdefault(
+            self.loop, _Batch(self.loop, self.app.together if isinstance(self.app, Limits) else None))
         self._arm()
 
     def data_received(self, data: bytes) -> None:
