@@ -2,6 +2,7 @@
 signer, in the header form and the presigned form, and the errors AWS answers when one does not hold."""
 
 import datetime as dt
+import random
 from unittest import mock
 from urllib.parse import parse_qsl, urlsplit
 
@@ -98,3 +99,41 @@ def test_permissive_checks_nothing():
     headers, query, body = signed(secret="not-alices")
     signature.check("permissive", authorization.parse(headers, query), headers, query, body, SECRETS, "workspaces",
                     NOW)
+
+
+def _read_the_long_way(value: str) -> authorization.Authorization | str:
+    with mock.patch.object(authorization, "_AS_SDKS_SIGN", mock.Mock(fullmatch=lambda _value: None)):
+        return _read(value)
+
+
+def _read(value: str) -> authorization.Authorization | str:
+    try:
+        return authorization.parse({"authorization": value, "x-amz-date": "20261208T000000Z"}, {})
+    except AwsError as e:
+        return f"{e.code}: {e.message}"
+
+
+SIGNED = ("AWS4-HMAC-SHA256 Credential=123456789012/20261208/us-east-1/workspaces/aws4_request, "
+          "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0f" * 32)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_an_authorization_header_reads_the_same_whether_or_not_it_is_written_as_sdks_write_it(seed):
+    """The header SDKs send is read in one match (authorization._AS_SDKS_SIGN); any header, near that form or
+    not, must read as the full parse reads it: the same value, or the same error."""
+    rng, alphabet, matched = random.Random(seed), "aZ09 ,=/;\t-_.", 0
+    for _ in range(3000):
+        chars = list(SIGNED)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(chars))
+            edit = rng.random()
+            if edit < 0.4:
+                chars[at] = rng.choice(alphabet)
+            elif edit < 0.7:
+                del chars[at]
+            else:
+                chars.insert(at, rng.choice(alphabet))
+        value = "".join(chars)
+        matched += authorization._AS_SDKS_SIGN.fullmatch(value) is not None
+        assert _read(value) == _read_the_long_way(value), value
+    assert _read(SIGNED) == _read_the_long_way(SIGNED) and matched > 300  # both ways were taken, many times

@@ -20,6 +20,12 @@ _QUERY_PARAMS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Exp
 _SCOPE = re.compile(r"([^/\s]+)/([0-9]{8})/([^/\s]+)/([^/\s]+)/aws4_request")
 _SIGNED_HEADERS = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+(;[a-z0-9!#$%&'*+.^_`|~-]+)*")
 _EXPIRES = re.compile(r"[0-9]{1,7}")  # ASCII digits only: str.isdigit() also takes '²'
+# The header as SDKs write it, read in one match: what it matches, the parse below would read the same way (its
+# credential and signed headers as _SCOPE and _SIGNED_HEADERS take them, no comma inside a value). Anything
+# else takes that parse, which says what is wrong.
+_AS_SDKS_SIGN = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/\s,]+)/([0-9]{8})/([^/\s,]+)/([^/\s,]+)/aws4_request, ?"
+                           r"SignedHeaders=([a-z0-9!#$%&'*+.^_`|~-]+(?:;[a-z0-9!#$%&'*+.^_`|~-]+)*), ?"
+                           r"Signature=([0-9a-f]+)")
 
 
 class Authorization(NamedTuple):  # built on every request: a tuple costs a fifth of a frozen dataclass
@@ -51,6 +57,10 @@ def parse(headers: dict[str, str], query: dict[str, str]) -> Authorization | Non
 
 
 def _from_header(value: str, date: str | None) -> Authorization:
+    well_formed = _AS_SDKS_SIGN.fullmatch(value)
+    if well_formed is not None:
+        access_key, day, region, service, signed_headers, signature = well_formed.groups()
+        return Authorization(access_key, day, region, service, tuple(signed_headers.split(";")), signature, date, None)
     algorithm, _, rest = value.strip().partition(" ")
     if algorithm != ALGORITHM:
         raise IncompleteSignatureException(f"Unsupported AWS 'algorithm': '{algorithm}'. Sign with {ALGORITHM}.")
