@@ -149,7 +149,7 @@ class _Transaction:
 
     def _open(self, conn: Connection) -> Tx:
         store, scope = self._store, self._scope
-        raw = direct(conn)
+        raw = direct(conn) if self._pg is not None else self._driver  # SQLite's: the driver's connection itself
         clock, prefetched = _context(raw, conn, scope, store.backend, self._prefetch, self._context)
         outage = {"region": scope.region, "api": clock["outage_api"]} if clock.get("outage_api") else None
         outages: dict[str, dict | None] = {}
