@@ -1,6 +1,7 @@
 """What the server refuses at its door: oversized bodies and headers, deep JSON, long lists, slow clients,
 and control-plane callers without the admin token."""
 
+import http.client
 import json
 import socket
 import subprocess
@@ -39,6 +40,35 @@ def test_a_body_over_the_limit_is_413_in_aws_json(srv):
     chunked = httpx.post(srv.url + "/", headers=TARGET, content=chunks, timeout=30)
     assert (chunked.status_code, aws_error(chunked)) == (413, "RequestEntityTooLargeException")
     assert httpx.post(srv.url + "/", headers=TARGET, content=b"{}" + b" " * 1000).status_code == 200
+
+
+@pytest.mark.parametrize("target, size", [("DescribeWorkspaces", limits.AWS_BODY_BYTES + 1),
+                                          ("ImportClientBranding", limits.MAX_BODY_BYTES + 1)])
+def test_a_client_that_writes_its_whole_body_before_reading_still_reads_the_413(srv, target, size):
+    """Python's http.client, and requests on top of it, sends the whole body before it reads the answer. The
+    server refuses as soon as the head arrives, then reads and drops what is still coming before it closes:
+    closing with that unread, the client got a connection reset in place of the 413."""
+    host, port = srv.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        conn.request("POST", "/", body=b" " * size, headers={**TARGET, "X-Amz-Target": f"WorkspacesService.{target}"})
+        r = conn.getresponse()
+        assert (r.status, json.loads(r.read())["__type"]) == (413, "RequestEntityTooLargeException")
+    finally:
+        conn.close()
+
+
+def test_a_client_that_goes_on_sending_after_its_refusal_is_cut_off(srv):
+    """What follows a refusal is read and dropped for LINGER_SECONDS at most: then the connection is closed."""
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=30) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: WorkspacesService.DescribeWorkspaces\r\n"
+                     b"Content-Length: %d\r\n\r\n" % (100 * limits.MAX_BODY_BYTES))
+        assert sock.recv(65536).startswith(b"HTTP/1.1 413 ")
+        stop = time.monotonic() + limits.LINGER_SECONDS + 10
+        with pytest.raises(OSError):  # the reset of a closed connection, at most LINGER_SECONDS on
+            while time.monotonic() < stop:
+                sock.sendall(b" " * 65536)
+                time.sleep(0.01)
 
 
 def test_headers_over_the_limit_are_431_in_aws_json(srv):

@@ -13,7 +13,8 @@ each, so uploads never refuse the rest of the API. A head (request line and head
 MAX_HEAD_BYTES is refused by the protocol while it arrives (protocol/server.py), before any of our
 code runs: that bound keeps a hostile client's memory small. The protocol also closes a connection
 whose request has not fully arrived REQUEST_DEADLINE_SECONDS after it opened or after its previous
-response, and one idle for KEEP_ALIVE_SECONDS after a response.
+response, and one idle for KEEP_ALIVE_SECONDS after a response; one it ends after an answer, it reads
+for at most LINGER_SECONDS more, so the client reads that answer.
 """
 
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -43,6 +44,9 @@ MAX_HEADER_BYTES = 16 << 10
 MAX_HEAD_BYTES = 64 << 10
 KEEP_ALIVE_SECONDS = 5
 REQUEST_DEADLINE_SECONDS = 10
+# After an answer that ends its connection, what the client still sends is read and dropped for at most this
+# long (protocol/server.py, "Closing"). [CHOSEN]
+LINGER_SECONDS = 5
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]

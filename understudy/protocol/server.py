@@ -13,6 +13,12 @@ the bounds it lacks and a direct path for the AWS API.
   ASGI task, the middleware and uvicorn's response writer, which cost about as much as the gateway's
   whole work on a by-id read (bench/README.md). Every other request, including those the limits
   refuse, takes the ASGI path, which answers them.
+- **Closing.** When an answer ends its connection (a refusal, or `Connection: close`), the server sends it,
+  then its end of the stream, and reads and drops what the client still sends, until the client closes or
+  LINGER_SECONDS pass. Closed at once with a body still arriving, the socket would answer the client's next
+  bytes with a reset, which discards the answer before a client that writes its whole body first (Python's
+  http.client, and requests on it) reads it. This covers uvicorn's closes of the ASGI path too: its
+  request cycle is given a transport whose `close` is this one.
 - **Turns.** One client must not hold the event loop: each read from a connection gets at most one
   direct answer, and none while the connection's unread answers fill its write buffer. Requests
   pipelined behind it take the ASGI path, one task each, which waits for the client to read, and
@@ -36,7 +42,13 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from understudy.domain.errors import AwsError, RequestHeaderFieldsTooLargeException, SerializationException
 from understudy.protocol import serializer
-from understudy.protocol.limits import KEEP_ALIVE_SECONDS, MAX_HEAD_BYTES, REQUEST_DEADLINE_SECONDS, Limits
+from understudy.protocol.limits import (
+    KEEP_ALIVE_SECONDS,
+    LINGER_SECONDS,
+    MAX_HEAD_BYTES,
+    REQUEST_DEADLINE_SECONDS,
+    Limits,
+)
 
 
 class _NobodyWaits:
@@ -99,6 +111,18 @@ class _Batch:
                 self._loop.call_exception_handler({"message": "a direct answer failed", "exception": e})
 
 
+class _ClosingGently:
+    """The connection's transport as the ASGI path's request cycle holds it: its `close` lingers ("Closing")."""
+
+    __slots__ = ("_transport", "close")
+
+    def __init__(self, transport: asyncio.Transport, close: Callable[[], None]):
+        self._transport, self.close = transport, close
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._transport, name)
+
+
 _BATCHES: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Batch]" = weakref.WeakKeyDictionary()
 
 
@@ -113,6 +137,7 @@ class EdgeProtocol(HttpToolsProtocol):
     _keep_alive = True
     _answered = False  # whether a direct answer was given during the current read (data_received)
     _running: RequestResponseCycle | None = None  # the request uvicorn's ASGI path answers now
+    _lingering = False  # its answer sent and its end of the stream closed: what arrives is dropped ("Closing")
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -121,6 +146,8 @@ class EdgeProtocol(HttpToolsProtocol):
         self._arm()
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering:
+            return
         requests, started = self._requests, self._head is not None
         self._answered = False
         super().data_received(data)
@@ -133,6 +160,8 @@ class EdgeProtocol(HttpToolsProtocol):
         self._head = None
         if not self._ignoring and not self._take_directly():
             super().on_headers_complete()
+            if self.cycle is not None:  # uvicorn's cycle for this request, which closes the connection it ends
+                self.cycle.transport = _ClosingGently(self.transport, self._linger)  # type: ignore[assignment]
 
     def on_body(self, body: bytes) -> None:
         if self._ignoring:
@@ -159,6 +188,8 @@ class EdgeProtocol(HttpToolsProtocol):
             self._answer_directly()
 
     def on_response_complete(self) -> None:
+        if self._lingering:  # the connection ends with this answer ("Closing"): nothing pipelined is answered
+            return
         self._arm()  # first: a pipelined request that uvicorn handles inside the call below may cancel it
         super().on_response_complete()
         if self.pipeline and not self.transport.is_closing():
@@ -248,12 +279,26 @@ class EdgeProtocol(HttpToolsProtocol):
         head += [b"\r\n", body]
         self.transport.write(b"".join(head))
         if not self._keep_alive:
-            self.transport.close()
+            self._linger()
 
     def _arm(self) -> None:
         if self._deadline is not None:
             self._deadline.cancel()
         self._deadline = self.loop.call_later(REQUEST_DEADLINE_SECONDS, self._expire)
+
+    def _linger(self) -> None:
+        """Ends the connection after its last answer ("Closing"): the answer and the end of the stream are sent,
+        what the client still sends is dropped, and the connection closes when the client closes its end or
+        LINGER_SECONDS after this."""
+        transport = self.transport
+        if transport.is_closing() or self._lingering:
+            return
+        self._lingering = True
+        transport.write_eof()
+        self.flow.resume_reading()  # read on, to drop it
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = self.loop.call_later(LINGER_SECONDS, self._expire)
 
     def _expire(self) -> None:
         self._deadline = None
