@@ -160,6 +160,31 @@ def test_many_clients_reading_by_id_at_once_each_get_their_own_workspace(srv):
     assert [shown for _, shown in seen] == [[wid] for wid, _ in seen]
 
 
+def test_many_clients_writing_and_reading_at_once_each_read_their_own_last_write(srv):
+    """Answered together in batches (on SQLite, the batch's reads in one snapshot, which a write ends): each
+    client's read still shows the write it was answered just before, whatever else the batch held."""
+    ws = srv.client()
+    groups = [ws.create_ip_group(GroupName=f"batch-{i}")["GroupId"] for i in range(16)]
+
+    def client(group: str) -> list[tuple[str, str]]:
+        seen = []
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=30) as s:
+            for n in range(20):
+                tag = {"ResourceId": group, "Tags": [{"Key": "n", "Value": str(n)}]}
+                s.sendall(aws("CreateTags", json.dumps(tag).encode()))
+                [(status, _, body)] = answers(s, 1)
+                assert status == 200, body
+                s.sendall(aws("DescribeTags", json.dumps({"ResourceId": group}).encode()))
+                [(status, _, body)] = answers(s, 1)
+                assert status == 200, body
+                seen.append((str(n), json.loads(body)["TagList"][0]["Value"]))
+        return seen
+
+    with ThreadPoolExecutor(16) as pool:
+        seen = [pair for pairs in pool.map(client, groups) for pair in pairs]
+    assert len(seen) == 16 * 20 and [read for _, read in seen] == [written for written, _ in seen]
+
+
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="UNDERSTUDY_TEST_BACKENDS leaves PostgreSQL out")
 def test_reads_whose_connection_the_database_drops_are_answered_all_the_same(tmp_path):
     """The connection the server's reads wait on is ended while many are in flight: none is lost or failed."""
