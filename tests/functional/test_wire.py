@@ -69,6 +69,27 @@ def test_validation_botocore_does_not_do_is_done_by_the_server(ws):
     assert "'standbyWorkspaces.1.member.directoryId'" in err["Message"]
 
 
+@pytest.mark.parametrize("call", [
+    lambda ws: ws.create_ip_group(GroupName="a\x00b"),
+    lambda ws: ws.describe_tags(ResourceId="wsipg-\x00"),
+    lambda ws: ws.describe_workspaces(DirectoryId="d-1234567890", UserName="a\x00b"),
+], ids=["create", "describe-tags", "describe-by-user"])
+def test_a_string_holding_nul_is_a_validation_error_on_every_store(ws, call):
+    """PostgreSQL cannot store or compare U+0000: it answered these 500 (SQLite, 200 or 404)."""
+    with pytest.raises(ClientError) as e:
+        call(ws)
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    assert "Member must not contain the NUL character (U+0000)" in e.value.response["Error"]["Message"]
+
+
+def test_a_name_longer_than_any_column_is_kept_whole_on_every_store(ws):
+    """The model bounds no IP group name: PostgreSQL's VARCHAR(255) answered a longer one 500."""
+    name = "n" * 1000
+    group = ws.create_ip_group(GroupName=name)["GroupId"]
+    assert ws.describe_ip_groups(GroupIds=[group])["Result"][0]["groupName"] == name
+
+
 def _unimplemented_without_required_members() -> tuple[str, str]:
     """(X-Amz-Target prefix, operation): WorkSpaces first, then the Directory Service operations beyond its slice."""
     for prefix, service in spec.SERVICES.items():

@@ -81,9 +81,30 @@ def test_version_7_reserves_the_connection_strings_of_aliases_stored_before(back
                                                ("444455556666", "wsca-000000002", "other.example.com"))])
         for _ in range(2):
             with engine.begin() as conn:
-                assert migrations.migrate(conn) == 7
+                assert migrations.migrate(conn) == len(migrations.MIGRATIONS)
         with engine.connect() as conn:
             c = schema.claims
             rows = conn.execute(c.select().where(c.c.account_id == migrations.RESERVED)).mappings().all()
     assert sorted((r["claim"], r["resource_id"]) for r in rows) == [
         ("connection-string/desk.example.com", "111122223333"), ("connection-string/other.example.com", "444455556666")]
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="UNDERSTUDY_TEST_BACKENDS leaves PostgreSQL out")
+def test_version_8_lets_postgresql_store_strings_of_any_length_and_keeps_what_was_stored(tmp_path, monkeypatch):
+    with _engine("postgresql", tmp_path / "v7.db") as engine:
+        with monkeypatch.context() as before:  # a database as version 7 left it: VARCHAR columns
+            before.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:7])
+            with engine.begin() as conn:
+                migrations.migrate(conn)
+        row = {"account_id": "111122223333", "region": "us-east-1", "kind": "ip_group", "id": "wsipg-000000001",
+               "label": "before", "doc": {"GroupId": "wsipg-000000001", "GroupName": "before"}}
+        with engine.begin() as conn:
+            conn.execute(schema.resources.insert(), [row])
+        with engine.begin() as conn:
+            assert migrations.migrate(conn) == len(migrations.MIGRATIONS)
+        long = {**row, "id": "wsipg-000000002", "label": "x" * 1000, "region": "r" * 100}
+        with engine.begin() as conn:
+            conn.execute(schema.resources.insert(), [long])
+        with engine.connect() as conn:
+            stored = conn.execute(schema.resources.select().order_by(schema.resources.c.id)).mappings().all()
+    assert [(r["label"], r["region"]) for r in stored] == [("before", "us-east-1"), ("x" * 1000, "r" * 100)]

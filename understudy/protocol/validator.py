@@ -169,6 +169,8 @@ def _string(measure: Checker | None, enum: list[str], pattern: str | None) -> Ch
     def check(value: Any, path: str, errors: list[str]) -> None:
         if measure is not None:
             measure(value, path, errors)
+        if "\x00" in value:  # [CHOSEN] no AWS name, id or tag holds it, and PostgreSQL cannot store it
+            _fail(errors, value, path, "Member must not contain the NUL character (U+0000)")
         if allowed and value not in allowed:
             _fail(errors, value, path, "Member must satisfy enum value set: [" + ", ".join(enum) + "]")
         if compiled is not None and not compiled.search(value):

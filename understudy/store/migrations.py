@@ -223,8 +223,25 @@ def _v7_reserved_connection_strings(conn: Connection) -> None:
         conn.execute(insert(c), new)
 
 
+def _v8_text_on_postgresql(conn: Connection) -> None:
+    """PostgreSQL's string columns become TEXT: a value over a VARCHAR's length failed its request with a 500
+    (schema._chars). SQLite never enforced the lengths, so it keeps its columns; on PostgreSQL a VARCHAR
+    becomes TEXT without rewriting the table or its indexes."""
+    if conn.dialect.name != "postgresql":
+        return
+    columns = conn.execute(text(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND data_type = 'character varying' AND table_name = ANY(:tables) ORDER BY table_name, column_name"),
+        {"tables": _V8_TABLES}).all()
+    for table, column in columns:
+        conn.execute(text(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE TEXT'))
+
+
+# The tables of versions 1 to 7, every one whose columns migration 8 turns to TEXT.
+_V8_TABLES = ["resources", "tags", "transitions", "clock", "outages", "counters", "claims", "sessions", "dns_records"]
+
 MIGRATIONS = [_v1_initial, _v2_outages, _v3_counters, _v4_failed_transitions, _v5_claims, _v6_sessions_and_dns,
-              _v7_reserved_connection_strings]
+              _v7_reserved_connection_strings, _v8_text_on_postgresql]
 
 
 def migrate(conn: Connection) -> int:

@@ -1,21 +1,30 @@
 """The tables. Every resource key starts with (account_id, region)."""
 
-from sqlalchemy import JSON, Column, Float, Index, Integer, MetaData, String, Table
+from sqlalchemy import JSON, Column, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy.types import TypeEngine
+
+
+def _chars(length: int) -> TypeEngine:
+    """A string column: VARCHAR(length) on SQLite, which never enforces the length, and TEXT on PostgreSQL,
+    which would refuse a longer value with an error, a 500 to a request whose input the model leaves
+    unbounded (a 256-character IP group name; migration 8)."""
+    return String(length).with_variant(Text(), "postgresql")
+
 
 metadata = MetaData()
 
 resources = Table(
     "resources",
     metadata,
-    Column("account_id", String(12), primary_key=True),
-    Column("region", String(31), primary_key=True),
-    Column("kind", String(32), primary_key=True),
-    Column("id", String(128), primary_key=True),
-    Column("state", String(32)),
-    Column("directory_id", String(70)),
-    Column("user_name", String(70)),
-    Column("bundle_id", String(70)),
-    Column("label", String(255)),
+    Column("account_id", _chars(12), primary_key=True),
+    Column("region", _chars(31), primary_key=True),
+    Column("kind", _chars(32), primary_key=True),
+    Column("id", _chars(128), primary_key=True),
+    Column("state", _chars(32)),
+    Column("directory_id", _chars(70)),
+    Column("user_name", _chars(70)),
+    Column("bundle_id", _chars(70)),
+    Column("label", _chars(255)),
     Column("doc", JSON, nullable=False),
     Index("ix_resources_directory", "account_id", "region", "kind", "directory_id", "user_name", "id"),
     Index("ix_resources_directory_id", "account_id", "region", "kind", "directory_id", "id"),
@@ -26,26 +35,26 @@ resources = Table(
 tags = Table(
     "tags",
     metadata,
-    Column("account_id", String(12), primary_key=True),
-    Column("region", String(31), primary_key=True),
-    Column("resource_id", String(128), primary_key=True),
-    Column("key", String(127), primary_key=True),
-    Column("value", String(255), nullable=False),
+    Column("account_id", _chars(12), primary_key=True),
+    Column("region", _chars(31), primary_key=True),
+    Column("resource_id", _chars(128), primary_key=True),
+    Column("key", _chars(127), primary_key=True),
+    Column("value", _chars(255), nullable=False),
 )
 
 transitions = Table(
     "transitions",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("account_id", String(12), nullable=False),
-    Column("region", String(31), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("resource_id", String(128), nullable=False),
-    Column("from_state", String(32)),
-    Column("to_state", String(32), nullable=False),
+    Column("account_id", _chars(12), nullable=False),
+    Column("region", _chars(31), nullable=False),
+    Column("kind", _chars(32), nullable=False),
+    Column("resource_id", _chars(128), nullable=False),
+    Column("from_state", _chars(32)),
+    Column("to_state", _chars(32), nullable=False),
     Column("due_at", Float, nullable=False),
     # Why applying it failed, for a transition the lifecycle engine set aside; NULL while it is pending.
-    Column("failed", String(255)),
+    Column("failed", _chars(255)),
     Index("ix_transitions_due", "due_at"),
     Index("ix_transitions_resource", "account_id", "region", "kind", "resource_id"),
 )
@@ -54,8 +63,8 @@ clock = Table(
     "clock",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("mode", String(8), nullable=False),
-    Column("timing", String(16), nullable=False),
+    Column("mode", _chars(8), nullable=False),
+    Column("timing", _chars(16), nullable=False),
     Column("offset", Float, nullable=False),
     Column("frozen_at", Float),
 )
@@ -63,17 +72,17 @@ clock = Table(
 outages = Table(
     "outages",
     metadata,
-    Column("region", String(31), primary_key=True),
+    Column("region", _chars(31), primary_key=True),
     Column("since", Float, nullable=False),
-    Column("api", String(16), nullable=False),
+    Column("api", _chars(16), nullable=False),
 )
 
 counters = Table(
     "counters",
     metadata,
-    Column("account_id", String(12), primary_key=True),
-    Column("region", String(31), primary_key=True),
-    Column("name", String(64), primary_key=True),
+    Column("account_id", _chars(12), primary_key=True),
+    Column("region", _chars(31), primary_key=True),
+    Column("name", _chars(64), primary_key=True),
     Column("n", Integer, nullable=False),
 )
 
@@ -81,11 +90,11 @@ counters = Table(
 claims = Table(
     "claims",
     metadata,
-    Column("account_id", String(12), primary_key=True),
-    Column("region", String(31), primary_key=True),
-    Column("claim", String(400), primary_key=True),
-    Column("kind", String(32), nullable=False),
-    Column("resource_id", String(128), nullable=False),
+    Column("account_id", _chars(12), primary_key=True),
+    Column("region", _chars(31), primary_key=True),
+    Column("claim", _chars(400), primary_key=True),
+    Column("kind", _chars(32), nullable=False),
+    Column("resource_id", _chars(128), nullable=False),
     Index("ix_claims_resource", "account_id", "region", "kind", "resource_id"),
 )
 
@@ -95,14 +104,14 @@ claims = Table(
 sessions = Table(
     "sessions",
     metadata,
-    Column("account_id", String(12), primary_key=True),
-    Column("region", String(31), primary_key=True),
-    Column("workspace_id", String(128), primary_key=True),
-    Column("session_id", String(32), nullable=False),
-    Column("user_name", String(70), nullable=False),
-    Column("directory_id", String(70), nullable=False),
-    Column("client", String(16), nullable=False),
-    Column("source_ip", String(45), nullable=False),
+    Column("account_id", _chars(12), primary_key=True),
+    Column("region", _chars(31), primary_key=True),
+    Column("workspace_id", _chars(128), primary_key=True),
+    Column("session_id", _chars(32), nullable=False),
+    Column("user_name", _chars(70), nullable=False),
+    Column("directory_id", _chars(70), nullable=False),
+    Column("client", _chars(16), nullable=False),
+    Column("source_ip", _chars(45), nullable=False),
     Column("since", Float, nullable=False),
     Column("ended_at", Float),
     Index("ix_sessions_session_id", "session_id", unique=True),
@@ -113,11 +122,11 @@ sessions = Table(
 dns_records = Table(
     "dns_records",
     metadata,
-    Column("name", String(253), primary_key=True),
-    Column("role", String(9), primary_key=True),
-    Column("alias_id", String(128), nullable=False),
-    Column("account_id", String(12), nullable=False),
-    Column("region", String(31), nullable=False),
+    Column("name", _chars(253), primary_key=True),
+    Column("role", _chars(9), primary_key=True),
+    Column("alias_id", _chars(128), nullable=False),
+    Column("account_id", _chars(12), nullable=False),
+    Column("region", _chars(31), nullable=False),
     Column("health_check", Integer, nullable=False),
 )
 
