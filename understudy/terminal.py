@@ -20,8 +20,14 @@ def paint(state: str, text: str | None = None) -> str:
     return click.style(text if text is not None else state, fg=_COLOURS.get(state, _BUSY))
 
 
+# A cell shows what a client stored (a user name, a tag): its control characters are written out as \xNN,
+# so none can move the cursor, colour the screen or start a line of its own in a terminal.
+_SHOWN = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+
+
 def table(headers: list[str], rows: list[list[str]], state_columns: tuple[int, ...] = ()) -> str:
     """Columns padded to their widest cell; cells of `state_columns` coloured by the state they hold."""
+    rows = [[cell.translate(_SHOWN) for cell in row] for row in rows]
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
     lines = [click.style("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(), bold=True)]
     for row in rows:

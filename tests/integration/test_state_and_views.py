@@ -208,6 +208,14 @@ def test_ls_pairs_each_primary_with_its_standby(server, account, make_workspace,
     assert json.loads(cli(server, "ls", "--limit", "1", "--json"))["truncated"] is True
 
 
+def test_ls_writes_out_the_control_characters_a_client_stored(server, make_workspace):
+    """A user name is the client's to choose: in a terminal, its escape sequences and line breaks would
+    repaint the screen or forge a row."""
+    wid = make_workspace(P, user="eve\x1b[2J\r\nFORGED")
+    (row,) = [line for line in cli(server, "ls").splitlines() if "FORGED" in line]
+    assert wid in row and "eve\\x1b[2J\\x0d\\x0aFORGED" in row
+
+
 def test_a_refusal_of_the_control_plane_is_one_readable_line(server):
     result = CliRunner().invoke(main, ["ls", "--region", "mars-1", "--endpoint", server.url])
     assert result.exit_code == 1
