@@ -200,7 +200,7 @@ def seed(endpoint: str, db: str | None, count: int, regions: str, standby_ratio:
 
 
 def _call(endpoint: str, path: str, body: dict | None = None, method: str | None = None) -> dict:
-    url = endpoint.rstrip("/") + "/_understudy" + path
+    url = _server(endpoint) + "/_understudy" + path
     data = json.dumps(body).encode() if body is not None else None
     headers = {"content-type": "application/json"}
     if os.environ.get("UNDERSTUDY_ADMIN_TOKEN"):
@@ -216,6 +216,22 @@ def _call(endpoint: str, path: str, body: dict | None = None, method: str | None
         raise click.ClickException(f"cannot reach Understudy at {endpoint}: {e.reason}") from None
 
 
+
+
+def _server(endpoint: str) -> str:
+    """The server's base URL, `http(s)://HOST:PORT`, or one line that says the endpoint is not one: a query,
+    a fragment or a path would change what every call names, and a bad port or host would be a traceback."""
+    try:
+        parts = urllib.parse.urlsplit(endpoint)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        parts, port_ok = None, False
+    if (parts is None or not port_ok or parts.scheme not in ("http", "https") or not parts.hostname
+            or parts.path not in ("", "/") or parts.query or parts.fragment):
+        raise click.ClickException(f"The endpoint must be http://HOST:PORT, the running server's address, not "
+                                   f"{endpoint!r} (--endpoint, UNDERSTUDY_ENDPOINT, or UNDERSTUDY_HOST and "
+                                   "UNDERSTUDY_PORT).")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _refusal(status: int, body: bytes) -> str:

@@ -208,6 +208,19 @@ def test_ls_pairs_each_primary_with_its_standby(server, account, make_workspace,
     assert json.loads(cli(server, "ls", "--limit", "1", "--json"))["truncated"] is True
 
 
+@pytest.mark.parametrize("endpoint", ["notaurl", "http://[::1", "ftp://127.0.0.1:4599", "http://127.0.0.1:abc",
+                                      "http://127.0.0.1:99999", "http://127.0.0.1:4599?x=1",
+                                      "http://127.0.0.1:4599#x", "http://127.0.0.1:4599/path"])
+def test_an_endpoint_that_is_not_a_servers_address_is_one_readable_line(endpoint):
+    """Refused before any request (nothing need listen there). Before, a traceback (ValueError, InvalidURL, a
+    KeyError on the answer of a query) or an AWS error's raw JSON."""
+    result = CliRunner().invoke(main, ["status", "--endpoint", endpoint])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: The endpoint must be http://HOST:PORT, the running server's address, not "
+                             f"{endpoint!r} (--endpoint, UNDERSTUDY_ENDPOINT, or UNDERSTUDY_HOST and "
+                             "UNDERSTUDY_PORT).\n")
+
+
 def test_ls_writes_out_the_control_characters_a_client_stored(server, make_workspace):
     """A user name is the client's to choose: in a terminal, its escape sequences and line breaks would
     repaint the screen or forge a row."""
