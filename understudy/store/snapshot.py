@@ -158,9 +158,6 @@ def _claims(resources: list[dict], given: list[dict]) -> list[dict]:
                                 f"'{string}', reserved to {owners[connection_string_claim(string)]}")
     rows, seen = claim_rows(resources) + reservations, {}
     for row in rows:
-        if len(row["claim"]) > schema.claims.c.claim.type.length:
-            raise SnapshotError(f"tables.resources: {row['resource_id']} claims a name of {len(row['claim'])} "
-                                "characters, longer than any the API accepts")
         key = (row["account_id"], row["region"], row["claim"])
         if key in seen:
             raise SnapshotError(f"tables.resources: {seen[key]} and {row['resource_id']} both claim "
@@ -232,8 +229,8 @@ def _check_value(where: str, column, value: object) -> None:
             raise SnapshotError(f"{where}.{column.name} is required")
         return
     kind, where = column.type, f"{where}.{column.name}"
-    if isinstance(kind, String) and not (isinstance(value, str) and (kind.length is None or len(value) <= kind.length)):
-        raise SnapshotError(f"{where} must be a string of at most {kind.length} characters")
+    if isinstance(kind, String) and not isinstance(value, str):  # of any length: TEXT on PostgreSQL (schema._chars)
+        raise SnapshotError(f"{where} must be a string")
     if isinstance(kind, Integer) and (isinstance(value, bool) or not isinstance(value, int)
                                       or not _INT32[0] <= value <= _INT32[1]):
         raise SnapshotError(f"{where} must be an integer of at most 32 bits")
