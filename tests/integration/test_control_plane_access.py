@@ -97,6 +97,15 @@ def test_a_bad_view_parameter_is_refused(srv, query):
     assert (r.status_code, r.json()["error"]) == (400, "InvalidQuery"), r.text
 
 
+@pytest.mark.parametrize("path", ["/summary?foo=1", "/summary?region=mars-1", "/clock?x=1", "/outages?region=x",
+                                  "/state?limit=1", "/health?x=1", "/dns?x=1"])
+def test_a_query_parameter_an_endpoint_does_not_read_is_refused(srv, path):
+    """A trial from outside found /summary answering 200 to any query, which a caller would read as applied."""
+    r = srv.admin("GET", path)
+    assert (r.status_code, r.json()["error"]) == (400, "InvalidQuery"), r.text
+    assert r.json()["message"].startswith("Unknown field(s): ")
+
+
 @pytest.mark.parametrize("body, code", [
     ({"account_id": "abc", "region": "us-east-1"}, "InvalidScope"),
     ({"account_id": 123456789012, "region": "us-east-1"}, "InvalidScope"),

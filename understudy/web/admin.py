@@ -72,9 +72,14 @@ def _only(code: str, given, known: tuple[str, ...]) -> None:
         raise BadRequest(code, f"Unknown field(s): {', '.join(sorted(unknown)[:10])[:200]}; known: {', '.join(known)}.")
 
 
-def _guard(endpoint):
+def _guard(endpoint=None, *, query: tuple[str, ...] = ()):
+    """An endpoint whose refusals are JSON 400s, and which refuses a query parameter it does not read."""
+    if endpoint is None:
+        return lambda endpoint: _guard(endpoint, query=query)
+
     async def wrapped(request: Request) -> Response:
         try:
+            _only("InvalidQuery", request.query_params.keys(), query)
             return await endpoint(request)
         except BadRequest as e:
             return error_response(e.code, e.message)
@@ -188,10 +193,9 @@ async def summary(request: Request) -> Response:
     return json_response(views.summary(request.app.state.store))
 
 
-@_guard
+@_guard(query=("region", "account", "limit"))
 async def list_workspaces(request: Request) -> Response:
     q = request.query_params
-    _only("InvalidQuery", q.keys(), ("region", "account", "limit"))
     limit = q.get("limit", str(views.DEFAULT_LIMIT))
     if _LIMIT.fullmatch(limit) is None or not 1 <= int(limit) <= views.MAX_LIMIT:
         raise BadRequest("InvalidQuery", f"limit must be a whole number from 1 to {views.MAX_LIMIT}.")
