@@ -250,6 +250,8 @@ def _refusal(status: int, body: bytes) -> str:
 @click.option("--region", default=None)
 def reset(endpoint: str, account_id: str | None, region: str | None) -> None:
     """Forget all state (or one account and Region's) on a running server."""
+    if bool(account_id) != bool(region):  # the server's own refusal names its JSON fields, not these options
+        raise click.UsageError("Give --account-id and --region together, or neither.")
     body = {"account_id": account_id, "region": region} if account_id or region else {}
     _call(endpoint, "/reset", body)
     click.echo("reset")

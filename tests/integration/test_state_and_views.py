@@ -233,6 +233,12 @@ def test_an_endpoint_that_is_not_a_servers_address_is_one_readable_line(endpoint
                              "UNDERSTUDY_PORT).\n")
 
 
+@pytest.mark.parametrize("scope", [["--region", "mars-1"], ["--account-id", "123456789012"]])
+def test_a_reset_of_half_a_scope_names_the_options_to_give(scope):
+    result = CliRunner().invoke(main, ["reset", *scope, "--endpoint", "http://127.0.0.1:4599"])
+    assert result.exit_code == 2 and "Give --account-id and --region together, or neither." in result.output
+
+
 def test_ls_writes_out_the_control_characters_a_client_stored(server, make_workspace):
     """A user name is the client's to choose: in a terminal, its escape sequences and line breaks would
     repaint the screen or forge a row."""
