@@ -20,14 +20,13 @@ def paint(state: str, text: str | None = None) -> str:
     return click.style(text if text is not None else state, fg=_COLOURS.get(state, _BUSY))
 
 
-# A cell shows what a client stored (a user name, a tag): its control characters are written out as \xNN,
-# so none can move the cursor, colour the screen or start a line of its own in a terminal.
+# What a client chose (a user name; ids, Regions and states are the server's or checked) is shown with its
+# control characters written out as \xNN, so none can move the cursor, colour the screen or start a row.
 _SHOWN = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
 
 
 def table(headers: list[str], rows: list[list[str]], state_columns: tuple[int, ...] = ()) -> str:
     """Columns padded to their widest cell; cells of `state_columns` coloured by the state they hold."""
-    rows = [[cell.translate(_SHOWN) for cell in row] for row in rows]
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
     lines = [click.style("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(), bold=True)]
     for row in rows:
@@ -74,7 +73,7 @@ def workspaces(listing: dict) -> str:
                "REPLICATION", "SNAPSHOT AGE"]
     rows = []
     for w in listing["workspaces"]:
-        first = [w["account_id"], w["region"], w["workspace_id"], w["user_name"] or "", w["state"]]
+        first = [w["account_id"], w["region"], w["workspace_id"], (w["user_name"] or "").translate(_SHOWN), w["state"]]
         if w["role"] == "standby":
             first[2] += f" (standby of {w['primary']['workspace_id']} in {w['primary']['region']}, gone)"
         standbys = w["standbys"] or [None]
