@@ -111,7 +111,7 @@ def settle(app: Limits) -> Limits:
     """A server process's app, once everything it keeps is loaded: the service models, then a freeze of what
     the process holds so far out of the cyclic collector. Those hundred thousand objects live as long as the
     process, yet each full collection walked them all: a pause of tens of milliseconds, in some request's
-    latency, every few thousand requests (bench/README.md). Only for a process that serves and nothing
+    latency, once in twenty thousand or so requests (bench/README.md). Only for a process that serves and nothing
     else: `serve_in_thread` and `mock` share their process with the caller's objects."""
     for service in ("workspaces", "ds"):
         spec.service_model(service)

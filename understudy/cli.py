@@ -216,8 +216,6 @@ def _call(endpoint: str, path: str, body: dict | None = None, method: str | None
         raise click.ClickException(f"cannot reach Understudy at {endpoint}: {e.reason}") from None
 
 
-
-
 def _server(endpoint: str) -> str:
     """The server's base URL, `http(s)://HOST:PORT`, or one line that says the endpoint is not one: a query,
     a fragment or a path would change what every call names, and a bad port or host would be a traceback."""

@@ -307,14 +307,14 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         """A request llhttp cannot parse (a request line, a Content-Length or a header it refuses): uvicorn would
-        answer plain text; this answers AWS's JSON error, and closes the connection, as uvicorn does."""
+        answer plain text; this answers AWS's JSON error, and ends the connection ("Closing"), as uvicorn closes it."""
         self._refuse(SerializationException(f"The request is not valid HTTP/1.1: {msg}"))
 
     def _refuse_head(self) -> None:
         self._refuse(RequestHeaderFieldsTooLargeException(f"The request's head is over {MAX_HEAD_BYTES} bytes."))
 
     def _refuse(self, err: AwsError) -> None:
-        """Answers an AWS error at the edge and closes the connection."""
+        """Answers an AWS error at the edge and ends the connection ("Closing")."""
         self._keep_alive = False
         self._write(err.status, serializer.error_headers(err), serializer.error_body(err))
 

@@ -100,8 +100,9 @@ class _Transaction:
 
     Without `writes`, each statement runs on its own (autocommit), on both backends: under READ COMMITTED
     PostgreSQL reads a snapshot per statement anyway, and a read spares BEGIN and COMMIT, a third of its
-    time. SQLite, likewise, reads each statement's own snapshot and waits for no writer; a statement of
-    SQLAlchemy's in a read begins a deferred transaction, ended with the request."""
+    time. SQLite, likewise, reads each statement's own snapshot and waits for no writer, unless the server
+    runs the request in a batch whose reads share one (Store.share_reads); a statement of SQLAlchemy's in a
+    read begins a deferred transaction, ended with the request."""
 
     __slots__ = ("_store", "_scope", "_writes", "_prefetch", "_context", "_followed", "_pg", "_driver", "_tx")
 
