@@ -399,16 +399,19 @@ def dns_delete(endpoint: str, name: str) -> None:
               type=click.Choice(["Windows", "macOS", "Linux", "iPad", "Android", "ChromeOS", "ZeroClient", "Web"]))
 @click.option("--json", "as_json", is_flag=True, help="Print the server's answer as it is.")
 def sign_in(endpoint: str, user: str, code: str, source_ip: str, client: str, as_json: bool) -> None:
-    """Sign USER in with CODE (a directory's registration code or a DNS name), as a WorkSpaces client would."""
+    """Sign USER in with CODE (a directory's registration code or a DNS name), as a WorkSpaces client would.
+    Exits with 1 when the user gets no session (any outcome but CONNECTED), so a script can tell."""
     r = _call(endpoint, "/sign-ins", {"registration_code": code, "user": user, "source_ip": source_ip,
                                       "client": client})
     if as_json:
         click.echo(json.dumps(r))
-        return
-    click.echo(f"{r['outcome']}: {r['message']}")
-    for key in ("session_id", "region", "directory_id", "workspace_id", "state", "data_as_of"):
-        if key in r:
-            click.echo(f"  {key:<12} {r[key]}")
+    else:
+        click.echo(f"{r['outcome']}: {r['message']}")
+        for key in ("session_id", "region", "directory_id", "workspace_id", "state", "data_as_of"):
+            if key in r:
+                click.echo(f"  {key:<12} {r[key]}")
+    if r["outcome"] != "CONNECTED":
+        sys.exit(1)
 
 
 @main.command("sign-out")

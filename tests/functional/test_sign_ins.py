@@ -453,6 +453,11 @@ def test_the_command_line_sets_dns_and_signs_in_and_out(server, failover_pair, a
     assert run_cli(server, "sign-out", session).returncode != 0
     bad = run_cli(server, "sign-in", "alice", name, "--source-ip", "nope")
     assert bad.returncode != 0 and "InvalidSignIn" in bad.stderr
+    # A well-formed sign-in that gives no session prints its outcome and exits with 1, with --json too.
+    nowhere = run_cli(server, "sign-in", "alice", "nowhere.example.com")
+    assert nowhere.returncode == 1 and nowhere.stdout.startswith("INVALID_CODE"), nowhere.stderr
+    nobody = run_cli(server, "sign-in", "nobody", name, "--json")
+    assert nobody.returncode == 1 and json.loads(nobody.stdout)["outcome"] == "NO_WORKSPACE", nobody.stderr
     assert run_cli(server, "dns", "delete", name).returncode == 0
 
 
