@@ -106,20 +106,32 @@ def closed_within(sock: socket.socket, seconds: float) -> bool:
         return False
 
 
-def test_idle_half_sent_and_kept_alive_connections_time_out(srv):
+def test_idle_and_kept_alive_connections_time_out_and_half_sent_ones_get_a_408(srv):
     host, port = "127.0.0.1", srv.port
     idle = socket.create_connection((host, port))
     half = socket.create_connection((host, port))
     half.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n")  # never finishes its head
     slow_body = socket.create_connection((host, port))
     slow_body.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{")
+    slow_asgi = socket.create_connection((host, port))  # Origin: the ASGI path, whose app waits for the body
+    slow_asgi.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nOrigin: http://x\r\nContent-Length: 10\r\n\r\n{")
     kept = socket.create_connection((host, port))
     kept.sendall(b"GET /_understudy/health HTTP/1.1\r\nHost: x\r\n\r\n")
     assert kept.recv(65536).startswith(b"HTTP/1.1 200")
     started = time.monotonic()
     assert closed_within(kept, limits.KEEP_ALIVE_SECONDS + 3)
-    for sock in (idle, half, slow_body):
-        assert closed_within(sock, limits.REQUEST_DEADLINE_SECONDS + 5 - (time.monotonic() - started))
+    answers = {}
+    for name, sock in (("idle", idle), ("half", half), ("slow_body", slow_body), ("slow_asgi", slow_asgi)):
+        sock.settimeout(limits.REQUEST_DEADLINE_SECONDS + 5 - (time.monotonic() - started))
+        answers[name] = b""
+        while chunk := sock.recv(65536):
+            answers[name] += chunk
+    assert answers.pop("idle") == b""  # it began no request: it is closed with no answer
+    for answer in answers.values():  # half a request is answered before the connection ends
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408 ") and b"connection: close" in head.lower(), answer
+        assert json.loads(body)["__type"] == "RequestTimeoutException", answer
+    for sock in (idle, half, slow_body, slow_asgi):
         sock.close()
     kept.close()
     assert httpx.get(srv.url + "/_understudy/health").status_code == 200

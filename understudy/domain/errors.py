@@ -142,6 +142,12 @@ class NotImplementedException(AwsError):
     status = 501
 
 
+class RequestTimeoutException(AwsError):
+    """[CHOSEN] A request that did not fully arrive in time; AWS documents no JSON error for it, so HTTP 408's name."""
+
+    status = 408
+
+
 class ServiceUnavailableException(AwsError):
     status = 503
     retryable = True

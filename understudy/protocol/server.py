@@ -3,7 +3,8 @@ the bounds it lacks and a direct path for the AWS API.
 
 - **Deadlines.** uvicorn times out idle keep-alive connections but never one that connects and then
   sends nothing or half a request (it arms its timer only after a response). A connection whose request
-  has not fully arrived REQUEST_DEADLINE_SECONDS after it opened or after its previous response is closed.
+  has not fully arrived REQUEST_DEADLINE_SECONDS after it opened or after its previous response is closed:
+  one that sent nothing more, silently; one with half a request, after a 408 in AWS's format ("Closing").
 - **Head size.** A request's head over MAX_HEAD_BYTES gets a 431 in AWS's format while it arrives, and
   the connection is closed, before the head is kept any longer.
 - **The direct path.** A plain `POST /` (a declared length that `Limits.admit` takes, no `Origin`, no
@@ -40,7 +41,12 @@ from functools import partial
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
-from understudy.domain.errors import AwsError, RequestHeaderFieldsTooLargeException, SerializationException
+from understudy.domain.errors import (
+    AwsError,
+    RequestHeaderFieldsTooLargeException,
+    RequestTimeoutException,
+    SerializationException,
+)
 from understudy.protocol import serializer
 from understudy.protocol.limits import (
     KEEP_ALIVE_SECONDS,
@@ -302,8 +308,19 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def _expire(self) -> None:
         self._deadline = None
-        if not self.transport.is_closing():
+        if self.transport.is_closing():
+            return
+        if self._lingering or self._head == 0:  # lingered long enough, or no request begun: nobody waits for words
             self.transport.close()
+            return
+        if self._direct is not None:  # what its body held so far comes back
+            self.app.release(self._limit, self._held)
+            self._direct = None
+        if self.cycle is not None and not self.cycle.response_complete:  # the ASGI path's, waiting for its body
+            self.cycle.disconnected = True
+            self.cycle.message_event.set()
+        self._ignoring = True
+        self._refuse(RequestTimeoutException(f"The request did not fully arrive within {REQUEST_DEADLINE_SECONDS} s."))
 
     def send_400_response(self, msg: str) -> None:
         """A request llhttp cannot parse (a request line, a Content-Length or a header it refuses): uvicorn would
