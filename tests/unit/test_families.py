@@ -1,13 +1,15 @@
 """Families declared once (domain/families.py): the derived tables, a hypothetical new family, and the
 declared document shapes (domain/documents.py) kept whole."""
 
+import os
 import re
+import uuid
 from pathlib import Path
 
 import pytest
 
 from understudy import config
-from understudy.domain import families, policy
+from understudy.domain import families, ids, policy
 from understudy.domain.documents import DOCUMENTS
 from understudy.domain.errors import AccessDeniedException
 from understudy.domain.families import FAMILIES, Family, Quota, Timed, derive
@@ -26,6 +28,23 @@ def test_every_family_makes_ids_of_its_own_shape():
                 assert rid.startswith(family.prefix)
                 assert len(rid) == len(family.prefix) + family.id_length
                 assert set(rid[len(family.prefix):]) <= set(family.id_alphabet)
+
+
+def test_request_ids_are_uuids_that_never_repeat_in_a_process_or_its_forks():
+    mine = [ids.request_id() for _ in range(1000)]
+    assert all(str(uuid.UUID(i)) == i for i in mine) and len(set(mine)) == 1000
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a forked server process (`serve --workers N`) draws its own
+        os.write(write, " ".join(ids.request_id() for _ in range(1000)).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        theirs = pipe.read().split()
+    os.waitpid(pid, 0)
+    after = [ids.request_id() for _ in range(1000)]
+    assert len(theirs) == 1000 and not set(theirs) & set(mine + after)
+    assert {i.rsplit("-", 1)[0] for i in theirs}.isdisjoint(i.rsplit("-", 1)[0] for i in mine)
 
 
 def test_the_tag_table_holds_exactly_the_taggable_families():

@@ -1,8 +1,8 @@
 """Identifiers: resource ids in AWS's shapes (each family's in families.py), and request ids."""
 
 import hashlib
+import itertools
 import os
-import random
 import secrets
 import string
 
@@ -24,13 +24,25 @@ def stable_id(prefix: str, *parts: str) -> str:
     return prefix + "".join(chars)
 
 
-# Request ids only need to differ from each other, not to be unguessable: a generator seeded once from
-# the system's randomness spares every request a system call (about a tenth of a by-id read's time).
-# A forked process seeds its own, so two servers never repeat each other's ids.
-_REQUEST_IDS = random.Random(secrets.randbits(128))
-os.register_at_fork(after_in_child=lambda: _REQUEST_IDS.seed(secrets.randbits(128)))
+# Request ids only need to differ from each other, not to be unguessable. Each process draws a random
+# UUID-shaped prefix and a random starting count once (and again after a fork, so two servers never repeat
+# each other's ids), and a request's id is the prefix and the next count: one formatting of one number,
+# where drawing and cutting up 128 random bits cost a by-id read 2.5% of its instructions (callgrind).
+class _RequestIds:
+    __slots__ = ("prefix", "count")
+
+    def __init__(self) -> None:
+        self.draw()
+
+    def draw(self) -> None:
+        h = f"{secrets.randbits(80):020x}"
+        self.prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:]}-"
+        self.count = itertools.count(secrets.randbits(47))  # 2**47 ids before the last group needs a 13th digit
+
+
+_REQUEST_IDS = _RequestIds()
+os.register_at_fork(after_in_child=_REQUEST_IDS.draw)
 
 
 def request_id() -> str:
-    h = f"{_REQUEST_IDS.getrandbits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return f"{_REQUEST_IDS.prefix}{next(_REQUEST_IDS.count):012x}"
