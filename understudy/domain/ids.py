@@ -27,7 +27,8 @@ def stable_id(prefix: str, *parts: str) -> str:
 # Request ids only need to differ from each other, not to be unguessable. Each process draws a random
 # UUID-shaped prefix and a random starting count once (and again after a fork, so two servers never repeat
 # each other's ids), and a request's id is the prefix and the next count: one formatting of one number,
-# where drawing and cutting up 128 random bits cost a by-id read 2.5% of its instructions (callgrind).
+# where drawing and cutting up 128 random bits cost a by-id read 1.5% more
+# instructions (callgrind: 322,100 against 317,200 per call).
 class _RequestIds:
     __slots__ = ("prefix", "count")
 

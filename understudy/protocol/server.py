@@ -310,15 +310,17 @@ class EdgeProtocol(HttpToolsProtocol):
         self._deadline = None
         if self.transport.is_closing():
             return
-        if self._lingering or self._head == 0:  # lingered long enough, or no request begun: nobody waits for words
+        cycle = self.cycle if self.cycle is not None and not self.cycle.response_complete else None
+        if self._lingering or self._head == 0 or getattr(cycle, "response_started", False):
+            # lingered long enough, no request begun, or an answer already under way: nothing to add to it
             self.transport.close()
             return
         if self._direct is not None:  # what its body held so far comes back
             self.app.release(self._limit, self._held)
             self._direct = None
-        if self.cycle is not None and not self.cycle.response_complete:  # the ASGI path's, waiting for its body
-            self.cycle.disconnected = True
-            self.cycle.message_event.set()
+        if cycle is not None:  # the ASGI path's request, its app waiting for the rest of the body: it is gone
+            cycle.disconnected = True
+            cycle.message_event.set()
         self._ignoring = True
         self._refuse(RequestTimeoutException(f"The request did not fully arrive within {REQUEST_DEADLINE_SECONDS} s."))
 
