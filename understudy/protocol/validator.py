@@ -80,18 +80,32 @@ def validate(op: OperationModel, params: dict[str, Any]) -> None:
     if op.input_shape is None:
         return
     errors: list[str] = []
-    _checker(op.input_shape)(params, "", errors)
+    _checker(op.input_shape)(params, (), errors)
     if errors:
         n = len(errors)
         head = f"{n} validation error{'s' if n > 1 else ''} detected: "
         raise ValidationException(head + "; ".join(errors[:SHOWN_ERRORS]))
 
 
-def _fail(errors: list[str], value: object, path: str, constraint: str) -> None:
-    errors.append(f"Value {_show(value)} at '{path}' failed to satisfy constraint: {constraint}")
+# A member's path is written only when it fails: while checking, it is the pair (its parent's path, its own
+# step), `()` at the top, so a valid request (nearly all of them) builds no path strings. A step is a
+# member's name, or a list item's or map entry's (index or key, role): `3.member`, `Owner.key`.
+Path = tuple
 
 
-Checker = Callable[[Any, str, list[str]], None]
+def _written_path(path: Path) -> str:
+    steps: list[str] = []
+    while path:
+        path, step = path
+        steps.append(step if isinstance(step, str) else f"{step[0]}.{step[1]}")
+    return ".".join(reversed(steps))
+
+
+def _fail(errors: list[str], value: object, path: Path, constraint: str) -> None:
+    errors.append(f"Value {_show(value)} at '{_written_path(path)}' failed to satisfy constraint: {constraint}")
+
+
+Checker = Callable[[Any, Path, list[str]], None]
 
 
 @cache  # shapes come from the cached service models, so each is compiled once per process
@@ -117,23 +131,23 @@ def _checker(shape: Shape) -> Checker:
     return measure or _nothing
 
 
-def _nothing(value: Any, path: str, errors: list[str]) -> None:
+def _nothing(value: Any, path: Path, errors: list[str]) -> None:
     return None
 
 
 def _structure(shape: Shape) -> Checker:
     members: list[tuple[str, str, Checker, bool]] = []  # filled on first use: a shape may contain itself
 
-    def check(value: dict[str, Any], path: str, errors: list[str]) -> None:
+    def check(value: dict[str, Any], path: Path, errors: list[str]) -> None:
         if not members:  # built whole, then set: a thread or a failure never leaves it half-built
             required = shape.required_members
             members[:] = [(name, _camel(name), _checker(member), name in required)
                           for name, member in shape.members.items()]
         for name, camel, checker, required in members:  # failures in the model's order
-            if name in value:  # an absent optional member costs no path
-                checker(value[name], f"{path}.{camel}" if path else camel, errors)
+            if name in value:
+                checker(value[name], (path, camel), errors)
             elif required:
-                _fail(errors, None, f"{path}.{camel}" if path else camel, "Member must not be null")
+                _fail(errors, None, (path, camel), "Member must not be null")
     return check
 
 
@@ -141,7 +155,7 @@ def _length(least: int | None, most: int | None) -> Checker | None:
     if least is None and most is None:
         return None
 
-    def check(value: Any, path: str, errors: list[str]) -> None:
+    def check(value: Any, path: Path, errors: list[str]) -> None:
         n = len(value)
         if least is not None and n < least:
             _fail(errors, value, path, f"Member must have length greater than or equal to {least}")
@@ -154,7 +168,7 @@ def _range(least: float | None, most: float | None) -> Checker | None:
     if least is None and most is None:
         return None
 
-    def check(value: Any, path: str, errors: list[str]) -> None:
+    def check(value: Any, path: Path, errors: list[str]) -> None:
         if least is not None and value < least:
             _fail(errors, value, path, f"Member must have value greater than or equal to {least}")
         if most is not None and value > most:
@@ -166,7 +180,7 @@ def _string(measure: Checker | None, enum: list[str], pattern: str | None) -> Ch
     allowed = frozenset(enum)
     compiled = _regex(pattern) if pattern is not None else None
 
-    def check(value: Any, path: str, errors: list[str]) -> None:
+    def check(value: Any, path: Path, errors: list[str]) -> None:
         if measure is not None:
             measure(value, path, errors)
         if "\x00" in value:  # [CHOSEN] no AWS name, id or tag holds it, and PostgreSQL cannot store it
@@ -179,21 +193,22 @@ def _string(measure: Checker | None, enum: list[str], pattern: str | None) -> Ch
 
 
 def _list(measure: Checker | None, shape: Shape) -> Checker:
-    def check(value: Any, path: str, errors: list[str]) -> None:
+    def check(value: Any, path: Path, errors: list[str]) -> None:
         if measure is not None:
             measure(value, path, errors)
         item = _checker(shape.member)
         for i, v in enumerate(value, 1):
-            item(v, f"{path}.{i}.member", errors)
+            item(v, (path, (i, "member")), errors)
     return check
 
 
 def _map(measure: Checker | None, shape: Shape) -> Checker:
-    def check(value: Any, path: str, errors: list[str]) -> None:
+    def check(value: Any, path: Path, errors: list[str]) -> None:
         if measure is not None:
             measure(value, path, errors)
         key, item = _checker(shape.key), _checker(shape.value)
         for k, v in value.items():
-            key(k, f"{path}.{k}.key", errors)
-            item(v, f"{path}.{k}.value", errors)
+            key(k, (path, (k, "key")), errors)
+            item(v, (path, (k, "value")), errors)
     return check
+
