@@ -97,6 +97,16 @@ def test_doubles_maps_and_blobs_are_read_as_python_values():
                                                                          "Data": b"hi"}
 
 
+def test_an_unknown_target_is_echoed_as_the_utf_8_its_client_wrote():
+    sent = "WorkspacesService.Déscribe".encode().decode("latin-1")  # as the server reads the header's bytes
+    with pytest.raises(errors.UnknownOperationException) as e:
+        parser.resolve_target(sent)
+    assert "WorkspacesService.Déscribe is not supported" in e.value.message
+    with pytest.raises(errors.UnknownOperationException) as e:
+        parser.resolve_target(b"WorkspacesService.\xff".decode("latin-1"))  # not UTF-8: shown, not refused again
+    assert "WorkspacesService.\ufffd is not supported" in e.value.message
+
+
 def test_a_long_unknown_target_is_shown_cut_at_100_characters():
     target = "Nope." + "x" * 150
     with pytest.raises(errors.UnknownOperationException) as e:

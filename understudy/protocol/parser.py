@@ -75,7 +75,12 @@ def resolve_target(target: str | None) -> tuple[str, OperationModel]:
 
 
 def _shown_target(target: str | None) -> str:
-    return "absent" if target is None else target[:100] + "..." if len(target) > 100 else target
+    """The X-Amz-Target as its client wrote it. Its bytes were read as Latin-1, HTTP's own, and are shown as
+    the UTF-8 clients write (an unknown `Déscribe...` was echoed as `DÃ©scribe...`)."""
+    if target is None:
+        return "absent"
+    text = target.encode("latin-1").decode("utf-8", "replace")
+    return text[:100] + "..." if len(text) > 100 else text
 
 
 def _mismatch(value: object, wanted: str) -> SerializationException:
