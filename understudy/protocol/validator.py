@@ -90,7 +90,8 @@ def validate(op: OperationModel, params: dict[str, Any]) -> None:
 # A member's path is written only when it fails: while checking, it is the pair (its parent's path, its own
 # step), `()` at the top, so a valid request (nearly all of them) builds no path strings. A step is a
 # member's name, or a list item's or map entry's (index or key, role): `3.member`, `Owner.key`.
-Path = tuple
+Step = str | tuple[object, str]
+Path = tuple[()] | tuple["Path", Step]
 
 
 def _written_path(path: Path) -> str:
