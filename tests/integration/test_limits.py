@@ -115,23 +115,39 @@ def test_idle_and_kept_alive_connections_time_out_and_half_sent_ones_get_a_408(s
     slow_body.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{")
     slow_asgi = socket.create_connection((host, port))  # Origin: the ASGI path, whose app waits for the body
     slow_asgi.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nOrigin: http://x\r\nContent-Length: 10\r\n\r\n{")
+    whole_then_half = socket.create_connection((host, port))  # half a request behind a whole one, in one send
+    whole_then_half.sendall(b"GET /_understudy/health HTTP/1.1\r\nHost: x\r\n\r\nPOST / HTTP/1.1\r\nHost: x")
+    late = socket.create_connection((host, port))  # the same, whose second request is finished after 5 s
+    late.sendall(b"GET /_understudy/health HTTP/1.1\r\nHost: x\r\n\r\nGET /_understudy/health HTTP/1.1\r\nHo")
     kept = socket.create_connection((host, port))
     kept.sendall(b"GET /_understudy/health HTTP/1.1\r\nHost: x\r\n\r\n")
     assert kept.recv(65536).startswith(b"HTTP/1.1 200")
     started = time.monotonic()
     assert closed_within(kept, limits.KEEP_ALIVE_SECONDS + 3)
+    # Past the keep-alive time, a begun request still waits for its rest, as long as its deadline allows.
+    late.sendall(b"st: x\r\n\r\n")
+    late.settimeout(5)
+    seen = b""
+    while seen.count(b"HTTP/1.1 200 ") < 2:
+        seen += late.recv(65536) or b"<closed>"
+        assert not seen.endswith(b"<closed>"), seen
+    late.close()
     answers = {}
-    for name, sock in (("idle", idle), ("half", half), ("slow_body", slow_body), ("slow_asgi", slow_asgi)):
+    for name, sock in (("idle", idle), ("half", half), ("slow_body", slow_body), ("slow_asgi", slow_asgi),
+                       ("whole_then_half", whole_then_half)):
         sock.settimeout(limits.REQUEST_DEADLINE_SECONDS + 5 - (time.monotonic() - started))
         answers[name] = b""
         while chunk := sock.recv(65536):
             answers[name] += chunk
     assert answers.pop("idle") == b""  # it began no request: it is closed with no answer
+    pipelined = answers["whole_then_half"]
+    assert pipelined.startswith(b"HTTP/1.1 200 ") and pipelined.count(b"HTTP/1.1 408 ") == 1, pipelined
+    answers["whole_then_half"] = pipelined[pipelined.index(b"HTTP/1.1 408 "):]
     for answer in answers.values():  # half a request is answered before the connection ends
         head, _, body = answer.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 408 ") and b"connection: close" in head.lower(), answer
         assert json.loads(body)["__type"] == "RequestTimeoutException", answer
-    for sock in (idle, half, slow_body, slow_asgi):
+    for sock in (idle, half, slow_body, slow_asgi, whole_then_half):
         sock.close()
     kept.close()
     assert httpx.get(srv.url + "/_understudy/health").status_code == 200

@@ -5,6 +5,8 @@ the bounds it lacks and a direct path for the AWS API.
   sends nothing or half a request (it arms its timer only after a response). A connection whose request
   has not fully arrived REQUEST_DEADLINE_SECONDS after it opened or after its previous response is closed:
   one that sent nothing more, silently; one with half a request, after a 408 in AWS's format ("Closing").
+  A request has begun from its first byte (llhttp's message begin), also when it came in one read with the
+  request before it: uvicorn's keep-alive timer, armed after that one's answer, does not cut it short.
 - **Head size.** A request's head over MAX_HEAD_BYTES gets a 431 in AWS's format while it arrives, and
   the connection is closed, before the head is kept any longer.
 - **The direct path.** A plain `POST /` (a declared length that `Limits.admit` takes, no `Origin`, no
@@ -136,6 +138,7 @@ class EdgeProtocol(HttpToolsProtocol):
     _deadline: asyncio.TimerHandle | None = None
     _head: int | None = 0  # bytes of the current request's head so far; None once the head is whole
     _requests = 0  # requests that have arrived whole on this connection
+    _begun = False  # whether the next request has begun to arrive (llhttp read its first byte) and is not whole
     _direct: bytearray | None = None  # the body of a request on the direct path, while it arrives
     _limit = 0  # its limit, which names its budget in Limits
     _held = 0  # the bytes of it Limits counts as held
@@ -162,6 +165,10 @@ class EdgeProtocol(HttpToolsProtocol):
             if self._head > MAX_HEAD_BYTES:
                 self._refuse_head()
 
+    def on_message_begin(self) -> None:
+        self._begun = True
+        super().on_message_begin()
+
     def on_headers_complete(self) -> None:
         self._head = None
         if not self._ignoring and not self._take_directly():
@@ -185,6 +192,7 @@ class EdgeProtocol(HttpToolsProtocol):
             return
         self._head = 0  # what comes next on the connection is the next request's head
         self._requests += 1
+        self._begun = False
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
@@ -200,6 +208,8 @@ class EdgeProtocol(HttpToolsProtocol):
         super().on_response_complete()
         if self.pipeline and not self.transport.is_closing():
             self.flow.pause_reading()  # uvicorn resumed reading: not while requests still queue (Turns)
+        if self._begun:  # the next request has begun: its deadline governs, not uvicorn's keep-alive timer
+            self._unset_keepalive_if_required()
 
     def _start_asgi_task(self, cycle: RequestResponseCycle, app) -> None:  # type: ignore[no-untyped-def]
         self._running = cycle
@@ -311,7 +321,7 @@ class EdgeProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         cycle = self.cycle if self.cycle is not None and not self.cycle.response_complete else None
-        if self._lingering or self._head == 0 or getattr(cycle, "response_started", False):
+        if self._lingering or not self._begun or getattr(cycle, "response_started", False):
             # lingered long enough, no request begun, or an answer already under way: nothing to add to it
             self.transport.close()
             return
