@@ -3,6 +3,7 @@ and control-plane callers without the admin token."""
 
 import http.client
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -28,6 +29,7 @@ def srv(tmp_path_factory):
 
 def aws_error(r: httpx.Response) -> str:
     assert r.headers["content-type"] == "application/x-amz-json-1.1"
+    assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", r.headers["x-amzn-requestid"])  # as AWS's do
     body = r.json()
     assert set(body) >= {"__type", "message"} and r.headers["x-amzn-ErrorType"] == body["__type"]
     return body["__type"]
@@ -146,6 +148,7 @@ def test_idle_and_kept_alive_connections_time_out_and_half_sent_ones_get_a_408(s
     for answer in answers.values():  # half a request is answered before the connection ends
         head, _, body = answer.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 408 ") and b"connection: close" in head.lower(), answer
+        assert re.search(rb"(?i)x-amzn-requestid: [0-9a-f]{8}-[0-9a-f]{4}-", head), answer
         assert json.loads(body)["__type"] == "RequestTimeoutException", answer
     for sock in (idle, half, slow_body, slow_asgi, whole_then_half):
         sock.close()

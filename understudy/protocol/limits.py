@@ -181,6 +181,6 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 async def reject(send: Send, err: AwsError) -> None:
     """Answers an AWS error at the edge, before any app, and closes the connection."""
-    headers = [(k.lower().encode(), v.encode()) for k, v in serializer.error_headers(err).items()]
+    headers = [(k.lower().encode(), v.encode()) for k, v in serializer.refusal_headers(err).items()]
     await send({"type": "http.response.start", "status": err.status, "headers": [*headers, (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": serializer.error_body(err)})

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 from botocore.model import OperationModel, Shape
 
+from understudy.domain import ids
 from understudy.domain.errors import AwsError
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -114,3 +115,9 @@ def error_body(err: AwsError) -> bytes:
 
 def error_headers(err: AwsError) -> dict[str, str]:
     return {"x-amzn-ErrorType": err.code, "content-type": CONTENT_TYPE}
+
+
+def refusal_headers(err: AwsError) -> dict[str, str]:
+    """An error's headers where the edge refuses a request before the gateway sees it: with a request id of
+    its own, as every AWS answer carries one (SDKs show it in the error's ResponseMetadata)."""
+    return {**error_headers(err), "x-amzn-RequestId": ids.request_id()}

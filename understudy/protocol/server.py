@@ -345,7 +345,7 @@ class EdgeProtocol(HttpToolsProtocol):
     def _refuse(self, err: AwsError) -> None:
         """Answers an AWS error at the edge and ends the connection ("Closing")."""
         self._keep_alive = False
-        self._write(err.status, serializer.error_headers(err), serializer.error_body(err))
+        self._write(err.status, serializer.refusal_headers(err), serializer.error_body(err))
 
 
 # No proxy headers: Understudy answers its clients directly, and X-Forwarded-* must not rename them.
