@@ -32,7 +32,7 @@ def test_every_family_makes_ids_of_its_own_shape():
 
 def test_request_ids_are_uuids_that_never_repeat_in_a_process_or_its_forks():
     mine = [ids.request_id() for _ in range(1000)]
-    assert all(str(uuid.UUID(i)) == i for i in mine) and len(set(mine)) == 1000
+    assert all(str(uuid.UUID(i)) == i and uuid.UUID(i).version == 4 for i in mine) and len(set(mine)) == 1000
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # a forked server process (`serve --workers N`) draws its own

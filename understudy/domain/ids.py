@@ -37,7 +37,8 @@ class _RequestIds:
 
     def draw(self) -> None:
         h = f"{secrets.randbits(80):020x}"
-        self.prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:]}-"
+        variant = "89ab"[int(h[16], 16) % 4]  # a random UUID's: version 4, RFC 4122's variant
+        self.prefix = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:]}-"
         self.count = itertools.count(secrets.randbits(47))  # 2**47 ids before the last group needs a 13th digit
 
 
